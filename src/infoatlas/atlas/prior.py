@@ -1,0 +1,205 @@
+"""The atlas prior: which distributions, MI values, dims and sample sizes pretraining sees.
+
+Families (see docs/atlas.md for formulas):
+
+======================  ========  =====================================================
+family                  split     what
+======================  ========  =====================================================
+gauss_dense             train     Gaussian, MI spread over all canonical pairs (Dirichlet)
+gauss_sparse            train     Gaussian, MI in 1-2 canonical pairs
+gauss_lowrank           train     Gaussian from r <= 4 shared latent factors (r equal pairs)
+gauss_neardet           train     Gaussian, one near-deterministic pair (2-8 nats)
+student_t               train     multivariate t, nu in [1, 30]; MI = I_gauss + t-correction
+mixture                 train     joint Gaussian mixtures (table rows with split=train)
+independent             train     MI = 0: X, Y from independent non-Gaussian marginals
+gauss_block             heldout   Gaussian, MI shared equally inside 2-3 blocks of pairs
+additive_uniform        heldout   Y = X + a U, uniform X and U (closed-form MI)
+student_t_flow          heldout   multivariate t, then random coupling flows on each side
+mixture_heldout         heldout   joint Gaussian mixtures (table rows with split=heldout)
+======================  ========  =====================================================
+
+Every data set is then composed with MI-preserving transforms: random invertible linear maps per
+side; in training, coupling flows (p=0.35, not on student_t: that combination is held out) and
+smooth injective embeddings (p=0.15).  Monotone per-coordinate maps are applied in evaluation
+(p=0.5); the model is exactly blind to them (copula), so training skips them for speed.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import base, mixtures, transforms
+
+ATLAS_VERSION = "1.0"
+TRAIN_FAMILIES = ("gauss_dense", "gauss_sparse", "gauss_lowrank", "gauss_neardet", "student_t",
+                  "mixture", "independent")
+HELDOUT_FAMILIES = ("gauss_block", "additive_uniform", "student_t_flow", "mixture_heldout")
+TRAIN_WEIGHTS = np.array([0.18, 0.12, 0.1, 0.08, 0.16, 0.26, 0.10])
+MI_MAX = 8.0
+
+
+def draw_mi(rng: np.random.Generator, mi_max: float = MI_MAX) -> float:
+    """The MI prior (nats): half log-uniform on [0.01, mi_max], half uniform on [0, mi_max]."""
+    if rng.random() < 0.5:
+        return float(np.exp(rng.uniform(np.log(0.01), np.log(mi_max))))
+    return float(rng.uniform(0.0, mi_max))
+
+
+def draw_dims(rng: np.random.Generator, max_dim: int = 32) -> tuple[int, int]:
+    """dx, dy independent, log-uniform on [1, max_dim] (so small dims are common)."""
+    d = np.floor(np.exp(rng.uniform(0, np.log(max_dim + 1), size=2))).astype(int)
+    return int(min(d[0], max_dim)), int(min(d[1], max_dim))
+
+
+def draw_n(rng: np.random.Generator, lo: int = 32, hi: int = 4096) -> int:
+    """Sample size, log-uniform on [lo, hi]."""
+    return int(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+
+
+def _split_mi(total: float, k: int, rng, concentration: float = 1.0) -> np.ndarray:
+    return total * rng.dirichlet(np.full(k, concentration)) if k > 1 else np.array([total])
+
+
+def _gaussian(family: str, dx: int, dy: int, mi: float, rng):
+    k = min(dx, dy)
+    if family == "gauss_dense":
+        pair_mi = _split_mi(mi, k, rng)
+    elif family == "gauss_sparse":
+        pair_mi = _split_mi(mi, min(k, int(rng.integers(1, 3))), rng)
+    elif family == "gauss_lowrank":
+        r = min(k, int(rng.integers(1, 5)))
+        pair_mi = np.full(r, mi / r)
+    elif family == "gauss_neardet":
+        main = max(mi, rng.uniform(2.0, MI_MAX))
+        rest = _split_mi(0.1 * main * rng.random(), k - 1, rng) if k > 1 else np.zeros(0)
+        pair_mi = np.concatenate([[main], rest])
+    elif family == "gauss_block":
+        nb = min(k, int(rng.integers(2, 4)))
+        sizes = np.diff(np.sort(np.r_[0, rng.choice(np.arange(1, k), nb - 1, replace=False), k])) \
+            if nb > 1 else np.array([k])
+        block_mi = _split_mi(mi, nb, rng)
+        pair_mi = np.concatenate([np.full(s, m / s) for s, m in zip(sizes, block_mi)])
+    else:
+        raise ValueError(family)
+    rho = np.minimum(base.rho_from_pair_mi(pair_mi), 1 - 1e-9)
+    return base.CanonicalGaussian(rho, dx, dy)
+
+
+def _student_t(dx, dy, mi, rng):
+    dof = float(np.exp(rng.uniform(0.0, np.log(30.0))))
+    corr = base.student_t_mi_correction(dof, dx, dy)
+    rest = max(mi - corr, 0.0)
+    k = min(dx, dy)
+    rho = np.minimum(base.rho_from_pair_mi(_split_mi(rest, k, rng)), 1 - 1e-9) if rest > 0 else np.zeros(0)
+    return base.StudentT(rho, dx, dy, dof)
+
+
+def _mixture(dx, dy, rng, split: str):
+    rows = mixtures.load_table()
+    cand = [r for r in rows if r.split == split and r.dim_x <= dx and r.dim_y <= dy]
+    # prefer the largest table dims that fit, then pad with independent coordinates
+    row = cand[int(rng.integers(len(cand)))]
+    return transforms.PadIndependent(mixtures.GaussianMixture.from_row(row), dx, dy)
+
+
+def _marginal_sampler(d: int, rng):
+    """A non-Gaussian d-dim distribution (only its X side is used)."""
+    if rng.random() < 0.5:
+        rows = [r for r in mixtures.load_table() if r.dim_x <= d and r.split == "train"]
+        row = rows[int(rng.integers(len(rows)))]
+        return transforms.PadIndependent(mixtures.GaussianMixture.from_row(row), d, row.dim_y)
+    dof = float(np.exp(rng.uniform(0.0, np.log(30.0))))
+    return base.StudentT(np.zeros(0), d, 1, dof)
+
+
+def make_base(family: str, dx: int, dy: int, mi: float, rng):
+    """An untransformed sampler of the family with (approximately, by family) the target MI."""
+    if family.startswith("gauss_"):
+        return _gaussian(family, dx, dy, mi, rng)
+    if family in ("student_t", "student_t_flow"):
+        return _student_t(dx, dy, mi, rng)
+    if family == "mixture":
+        return _mixture(dx, dy, rng, "train")
+    if family == "mixture_heldout":
+        return _mixture(dx, dy, rng, "heldout")
+    if family == "additive_uniform":
+        k = min(dx, dy)
+        k = int(rng.integers(1, k + 1))
+        return base.AdditiveUniform(base.additive_uniform_scale(_split_mi(max(mi, 1e-4), k, rng)), dx, dy)
+    if family == "independent":
+        sx, sy = _marginal_sampler(dx, rng), _marginal_sampler(dy, rng)
+        return base.Independent(sx, _swap(sy))
+    raise ValueError(f"unknown family {family!r}")
+
+
+class _swap:
+    """Expose the X side of a sampler as its Y side."""
+
+    def __init__(self, s):
+        self.s, self.dim_x, self.dim_y = s, s.dim_y, s.dim_x
+
+    def mutual_information(self):
+        return self.s.mutual_information()
+
+    def sample(self, n, rng):
+        x, y = self.s.sample(n, rng)
+        return y, x
+
+
+def _side_map(d_base: int, d_out: int, rng, allow_flow: bool, p_flow: float, p_embed: float,
+              p_monotone: float):
+    """A random injective map R^d_base -> R^d_out (d_out >= d_base), composed of an optional flow,
+    an embedding when d_out > d_base, a random invertible linear map and optional monotone maps."""
+    steps = []
+    if allow_flow and d_base >= 2 and rng.random() < p_flow:
+        steps.append(transforms.CouplingFlow(d_base, rng, n_layers=int(rng.integers(1, 4)),
+                                             strength=float(rng.uniform(0.5, 1.5))))
+    if d_out > d_base:
+        steps.append(transforms.SmoothEmbedding(d_base, d_out - d_base, rng))
+    kind = ("identity", "rotation", "random")[int(rng.integers(3))]
+    steps.append(transforms.LinearMap(transforms.random_invertible(d_out, rng, kind)))
+    if rng.random() < p_monotone:
+        steps.append(transforms.Monotone(d_out, rng))
+
+    def f(z):
+        for s in steps:
+            z = s(z)
+        return z
+
+    return f
+
+
+def make_task(family: str, dx: int, dy: int, mi: float, rng, train: bool = True):
+    """A composed sampler: base family + MI-preserving transforms.  Returns a JointSampler."""
+    flow_ok = family != "student_t"  # student_t + flow is held out
+    p_flow = 0.35 if train else (1.0 if family == "student_t_flow" else 0.3)
+    embed = train and rng.random() < 0.15
+    bx = max(1, dx - int(rng.integers(1, 3))) if embed and dx >= 2 else dx
+    by = max(1, dy - int(rng.integers(1, 3))) if embed and dy >= 2 and rng.random() < 0.5 else dy
+    s = make_base(family, bx, by, mi, rng)
+    p_mono = 0.0 if train else 0.5
+    fx = _side_map(bx, dx, rng, flow_ok, p_flow, 0, p_mono)
+    fy = _side_map(by, dy, rng, flow_ok, p_flow, 0, p_mono)
+    return transforms.Transformed(s, fx, fy, dx, dy)
+
+
+def draw_family(rng, split: str = "train") -> str:
+    if split == "train":
+        return TRAIN_FAMILIES[int(rng.choice(len(TRAIN_FAMILIES), p=TRAIN_WEIGHTS / TRAIN_WEIGHTS.sum()))]
+    if split == "heldout":
+        return HELDOUT_FAMILIES[int(rng.integers(len(HELDOUT_FAMILIES)))]
+    raise ValueError("split must be 'train' or 'heldout'")
+
+
+def sample_batch(rng: np.random.Generator, batch_size: int, n: int, dx: int, dy: int,
+                 split: str = "train"):
+    """A batch of data sets sharing (n, dx, dy).
+
+    Returns x (B, n, dx), y (B, n, dy) float64 arrays, mi (B,) nats, and the family names.
+    """
+    xs, ys, mis, fams = [], [], [], []
+    for _ in range(batch_size):
+        fam = draw_family(rng, split)
+        task = make_task(fam, dx, dy, draw_mi(rng), rng, train=(split == "train"))
+        x, y = task.sample(n, rng)
+        xs.append(x), ys.append(y), mis.append(task.mutual_information()), fams.append(fam)
+    return np.stack(xs), np.stack(ys), np.array(mis), fams

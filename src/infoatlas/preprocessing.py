@@ -1,0 +1,254 @@
+"""Validation, copula transform and canonicalisation: the data's way into the network.
+
+numpy path (inference): :func:`validate_xy` -> :func:`copula_normal` (scipy ranks, ties averaged).
+torch path (training batches and the differentiable API): :func:`copula_normal_torch` (hard or
+soft ranks) -> :func:`canonicalise` -> :func:`model_inputs`.
+
+MI is invariant to strictly monotone maps per coordinate (removed by the copula) and to invertible
+linear maps per side (removed by canonicalisation), so the network sees one canonical form.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy import special, stats
+
+MIN_SAMPLES = 20  #: fewer rows than this are refused: no estimator can say much below it
+RHO_MAX = 1.0 - 1e-6
+
+
+class InfoAtlasWarning(UserWarning):
+    """Data the estimator can handle but the user should know about (ties, constant columns)."""
+
+
+# --------------------------------------------------------------------------- validation (numpy)
+
+def as_2d(a, name: str) -> np.ndarray:
+    """Convert numpy / pandas / torch / list input to a float64 array of shape (n, d)."""
+    if a is None:
+        raise ValueError(f"{name} is None")
+    if isinstance(a, torch.Tensor):
+        a = a.detach().cpu().numpy()
+    columns = None
+    if hasattr(a, "to_numpy") and hasattr(a, "dtypes"):  # pandas DataFrame / Series
+        if hasattr(a, "columns"):
+            bad = [str(c) for c, t in a.dtypes.items()
+                   if not (np.issubdtype(t, np.number) or np.issubdtype(t, np.bool_))]
+            if bad:
+                raise TypeError(f"{name} has non-numeric columns: {', '.join(bad)}")
+            columns = list(a.columns)
+        elif not (np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.bool_)):
+            raise TypeError(f"{name} is non-numeric (dtype {a.dtype})")
+        a = a.to_numpy()
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "biuf":
+        try:
+            arr = arr.astype(float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be numeric; got dtype {arr.dtype}") from None
+    arr = arr.astype(np.float64, copy=False)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must have shape (n,) or (n, d); got {arr.ndim}-D shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    del columns
+    return arr
+
+
+def validate_xy(x, y, *, nan_policy: str = "raise", min_samples: int = MIN_SAMPLES):
+    """Validate a data set.
+
+    Parameters
+    ----------
+    x, y : array-like of shape (n,) or (n, d)
+    nan_policy : {"raise", "omit"}
+        "omit" drops every row where x or y is NaN or infinite.
+
+    Returns
+    -------
+    x (n, dx), y (n, dy) float64 arrays and a tuple of notes.
+    """
+    if nan_policy not in ("raise", "omit"):
+        raise ValueError("nan_policy must be 'raise' or 'omit'")
+    x, y = as_2d(x, "x"), as_2d(y, "y")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"x and y must have the same number of rows; got {x.shape[0]} and {y.shape[0]}")
+    notes = []
+    ok = np.isfinite(x).all(1) & np.isfinite(y).all(1)
+    if not ok.all():
+        bad = int((~ok).sum())
+        if nan_policy == "raise":
+            raise ValueError(f"{bad} row(s) contain NaN or infinite values; clean them or pass "
+                             "nan_policy='omit' to drop them")
+        x, y = x[ok], y[ok]
+        notes.append(f"dropped {bad} row(s) with NaN/inf")
+    if x.shape[0] < min_samples:
+        raise ValueError(f"need at least {min_samples} samples; got {x.shape[0]}")
+    return x, y, tuple(notes)
+
+
+# --------------------------------------------------------------------------- copula (numpy)
+
+def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True):
+    """Per column: average ranks -> standard-normal scores ndtri(r / (n + 1)).  (n, d) -> (n, d).
+
+    Ties get the average rank (a deterministic rule).  Returns the scores and a boolean mask (d,)
+    of constant columns, which carry no information and are dropped by the caller.
+    """
+    n = a.shape[0]
+    r = stats.rankdata(a, axis=0, method="average")
+    z = special.ndtri(r / (n + 1.0))
+    const = np.ptp(a, axis=0) == 0
+    if warn:
+        if const.any():
+            warnings.warn(f"{name} has {int(const.sum())} constant column(s); they carry no "
+                          "information and are ignored", InfoAtlasWarning, stacklevel=3)
+        live = ~const
+        if live.any():
+            n_unique = np.array([np.unique(a[:, j]).size for j in np.flatnonzero(live)])
+            if (n_unique < 0.5 * n).any():
+                warnings.warn(f"{name} has heavily tied column(s) (fewer distinct values than half "
+                              "the rows); ties get average ranks and the estimate treats the data as "
+                              "continuous", InfoAtlasWarning, stacklevel=3)
+    return z, const
+
+
+# --------------------------------------------------------------------------- torch path
+
+def copula_normal_torch(a: torch.Tensor, soft: float | None = None) -> torch.Tensor:
+    """Rank -> normal scores along dim -2 of a (..., n, d) tensor.
+
+    ``soft=None``: hard ranks (argsort; no gradient, continuous data assumed).
+    ``soft=tau``: differentiable soft ranks r_i = 1/2 + sum_j sigmoid((a_i - a_j) / (tau * sd)),
+    O(n^2 d) memory and time; tends to the hard ranks as tau -> 0.
+    """
+    n = a.shape[-2]
+    if soft is None:
+        r = torch.argsort(torch.argsort(a, dim=-2), dim=-2).to(a.dtype) + 1.0
+    else:
+        sd = a.std(dim=-2, keepdim=True).clamp_min(1e-12)
+        diff = (a.unsqueeze(-2) - a.unsqueeze(-3)) / (soft * sd.unsqueeze(-2))  # (..., n, n, d)
+        r = torch.sigmoid(diff).sum(dim=-2) + 0.5
+    return torch.special.ndtri(r / (n + 1.0))
+
+
+@dataclass
+class Canonical:
+    """Canonical coordinates of a batch.
+
+    u : (B, n, dx) and v : (B, n, dy), whitened and rotated so that (u_k, v_k) has sample
+    correlation rho_k for k < min(dx, dy), ordered by rho descending; rho : (B, min(dx, dy)).
+    """
+
+    u: torch.Tensor
+    v: torch.Tensor
+    rho: torch.Tensor
+
+
+def shrinkage(d: int, n: int) -> float:
+    """Ridge weight on the within-side covariances: grows with d / n, so whitening stays stable
+    when n is small relative to d; about 0 for n >> d."""
+    return float(min(0.5, max(1e-6, d / (4.0 * n))))
+
+
+def canonicalise(x: torch.Tensor, y: torch.Tensor, detach_rotation: bool = False) -> Canonical:
+    """Whiten each side, then rotate to canonical correlation pairs (an invertible map per side).
+
+    x : (B, n, dx), y : (B, n, dy), float64 recommended.  ``detach_rotation`` treats the SVD
+    rotations as constants for autograd (SVD gradients blow up at repeated singular values); rho is
+    then recomputed as diag(U^T K V), whose gradient matches d(sigma) = u^T dK v exactly.
+    """
+    n, dx, dy = x.shape[-2], x.shape[-1], y.shape[-1]
+    x = x - x.mean(-2, keepdim=True)
+    y = y - y.mean(-2, keepdim=True)
+    cxx = x.transpose(-1, -2) @ x / n
+    cyy = y.transpose(-1, -2) @ y / n
+    cxy = x.transpose(-1, -2) @ y / n
+
+    def chol(c, d):
+        lam = shrinkage(d, n)
+        diag = torch.diagonal(c, dim1=-2, dim2=-1)
+        c = (1 - lam) * c + torch.diag_embed(lam * diag + 1e-10)
+        return torch.linalg.cholesky(c)
+
+    lx, ly = chol(cxx, dx), chol(cyy, dy)
+    # K = Lx^{-1} Cxy Ly^{-T}: cross-covariance of the whitened sides, (B, dx, dy)
+    k = torch.linalg.solve_triangular(lx, cxy, upper=False)
+    k = torch.linalg.solve_triangular(ly, k.transpose(-1, -2), upper=False).transpose(-1, -2)
+    xw = torch.linalg.solve_triangular(lx, x.transpose(-1, -2), upper=False).transpose(-1, -2)
+    yw = torch.linalg.solve_triangular(ly, y.transpose(-1, -2), upper=False).transpose(-1, -2)
+    with torch.set_grad_enabled(torch.is_grad_enabled() and not detach_rotation):
+        uu, s, vh = torch.linalg.svd(k.detach() if detach_rotation else k, full_matrices=True)
+    vv = vh.transpose(-1, -2)
+    m = min(dx, dy)
+    if detach_rotation:
+        s = torch.diagonal(uu[..., :m].transpose(-1, -2) @ k @ vv[..., :m], dim1=-2, dim2=-1)
+    u = xw @ uu
+    v = yw @ vv
+    # sign convention: flip each pair (u_k, v_k) together so that mean((u_k + v_k)^3) >= 0, and
+    # each unpaired direction so that its third moment is >= 0; canonical form is then unique
+    # for distinct rho (up to numerical ties)
+    with torch.no_grad():
+        su = torch.sign((u[..., :m] + v[..., :m]).pow(3).mean(-2)) if m else u.new_zeros(u.shape[0], 0)
+        su = torch.where(su == 0, torch.ones_like(su), su)
+        sxu = torch.sign(u[..., m:].pow(3).mean(-2))
+        syv = torch.sign(v[..., m:].pow(3).mean(-2))
+        sx = torch.cat([su, torch.where(sxu == 0, torch.ones_like(sxu), sxu)], -1)
+        sy = torch.cat([su, torch.where(syv == 0, torch.ones_like(syv), syv)], -1)
+    u = u * sx.unsqueeze(-2)
+    v = v * sy.unsqueeze(-2)
+    return Canonical(u, v, s[..., :m].clamp(0.0, RHO_MAX))
+
+
+def gaussian_mi(rho: torch.Tensor) -> torch.Tensor:
+    """Gaussian(-copula) MI in nats from canonical correlations (..., k) -> (...)."""
+    return -0.5 * torch.log1p(-rho.clamp(0, RHO_MAX) ** 2).sum(-1)
+
+
+N_STATS = 7  #: size of the per-data-set statistics vector built by :func:`model_inputs`
+
+
+def model_inputs(can: Canonical, n_tokens: int, max_dim: int, dim_x: int | None = None,
+                 dim_y: int | None = None, n_total: int | None = None) -> dict[str, torch.Tensor]:
+    """Tensors the network reads, from canonical coordinates of a batch sharing n and dims.
+
+    Keeps the leading ``max_dim`` canonical directions per side (the ones that carry the linear
+    dependence) and the first ``n_tokens`` rows (rows are exchangeable, so any subset is a random
+    subset).  ``dim_x``/``dim_y`` are the data's original widths (default: the canonical widths);
+    ``n_total`` the rows the canonical statistics came from (default: the rows of ``can``).
+
+    Returns
+    -------
+    dict with u, v : (B, n_tokens, max_dim) float32, zero-padded; mask_x, mask_y : (B, max_dim);
+    rho : (B, max_dim) atanh-free canonical correlations, zero-padded; stats : (B, N_STATS).
+    """
+    b, n, dx = can.u.shape
+    dy = can.v.shape[-1]
+    n_rows = n
+    n = n if n_total is None else n_total
+    dim_x = dx if dim_x is None else dim_x
+    dim_y = dy if dim_y is None else dim_y
+    t = min(n_rows, n_tokens)
+
+    def pad(a, d):
+        a = a[:, :t, : min(d, max_dim)].float()
+        return torch.nn.functional.pad(a, (0, max_dim - a.shape[-1]))
+
+    u, v = pad(can.u, dx), pad(can.v, dy)
+    mask_x = torch.zeros(b, max_dim)
+    mask_x[:, : min(dx, max_dim)] = 1
+    mask_y = torch.zeros(b, max_dim)
+    mask_y[:, : min(dy, max_dim)] = 1
+    rho = torch.nn.functional.pad(can.rho[:, :max_dim].float(), (0, max(0, max_dim - can.rho.shape[-1])))
+    g = gaussian_mi(can.rho).float()
+    lo, hi = min(dim_x, dim_y), max(dim_x, dim_y)
+    # symmetric in X and Y by construction: only min/max of the widths enter
+    feats = torch.tensor([np.log(n) / 8.0, np.log(t) / 8.0, np.log(lo) / 4.0, np.log(hi) / 4.0,
+                          np.log1p(lo * hi / (2.0 * n))], dtype=torch.float32)
+    stats_ = torch.cat([torch.log1p(g)[:, None], g[:, None] / 8.0, feats.expand(b, -1)], dim=1)
+    return {"u": u, "v": v, "mask_x": mask_x, "mask_y": mask_y, "rho": rho, "stats": stats_}

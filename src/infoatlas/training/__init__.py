@@ -1,0 +1,1 @@
+"""Pretraining (imports the atlas; never imported by the inference path)."""

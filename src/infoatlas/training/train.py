@@ -1,0 +1,194 @@
+"""Pretraining loop: stream batches from the atlas, fit quantiles of log1p(MI), checkpoint.
+
+One readable loop (nanoGPT style).  DDP turns on when torchrun sets RANK (gloo on CPU, nccl on
+GPU); rank 0 logs, evaluates and writes checkpoints.  Every batch is a pure function of
+(seed, rank, step), so a resumed run continues the same stream.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..atlas import prior
+from ..model import SetMI, SetMIConfig, pinball_loss
+from ..preprocessing import canonicalise, copula_normal_torch, model_inputs
+
+
+@dataclass
+class TrainConfig:
+    out_dir: str = "runs/base"
+    steps: int = 20_000
+    batch_size: int = 32
+    lr: float = 1e-3
+    min_lr: float = 1e-4
+    warmup: int = 300
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    n_min: int = 32
+    n_max: int = 4096
+    max_dim_data: int = 32     # largest dx, dy drawn
+    eval_every: int = 250
+    eval_batches: int = 8
+    ckpt_every: int = 100
+    seed: int = 0
+    threads: int = 0           # torch threads (0: leave torch's default)
+    device: str = "cpu"
+    model: dict = field(default_factory=lambda: SetMIConfig().to_dict())
+
+
+def make_batch(rng, cfg: TrainConfig, mcfg: SetMIConfig, split="train", device="cpu"):
+    """One batch sharing (n, dx, dy): model input tensors and target log1p(MI), plus MI (B,)."""
+    n = prior.draw_n(rng, cfg.n_min, cfg.n_max)
+    dx, dy = prior.draw_dims(rng, cfg.max_dim_data)
+    x, y, mi, fams = prior.sample_batch(rng, cfg.batch_size, n, dx, dy, split)
+    xt = copula_normal_torch(torch.from_numpy(x))
+    yt = copula_normal_torch(torch.from_numpy(y))
+    inp = model_inputs(canonicalise(xt, yt), mcfg.max_tokens, mcfg.max_dim, dx, dy)
+    inp = {k: v.to(device) for k, v in inp.items()}
+    return inp, torch.tensor(mi, dtype=torch.float32, device=device), fams
+
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
+    """Linear warmup, then cosine decay to min_lr."""
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    t = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
+    return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * t))
+
+
+def _save_checkpoint(path: Path, model, opt, step: int, cfg: TrainConfig, stats: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save({"arch": SetMI.arch, "model_config": model.cfg.to_dict(), "model": model.state_dict(),
+                "optimizer": opt.state_dict(), "step": step, "train_config": asdict(cfg),
+                "stats": stats}, tmp)
+    os.replace(tmp, path)  # atomic: a kill mid-write leaves the previous checkpoint intact
+
+
+@torch.no_grad()
+def evaluate(model, batches) -> dict:
+    model.eval()
+    errs, within, cover = [], [], []
+    for inp, mi, _ in batches:
+        q = model(**inp)
+        est = torch.expm1(q.clamp_min(0))  # (B, Q) nats
+        mid = est[:, model.cfg.quantiles.index(0.5)]
+        errs.append((mid - mi).abs())
+        ok_ratio = (torch.maximum(mid, mi) <= 1.5 * torch.minimum(mid, mi))
+        within.append(ok_ratio | ((mi < 0.05) & ((mid - mi).abs() < 0.05)))
+        cover.append((est[:, 0] <= mi) & (mi <= est[:, -1]))
+    model.train()
+    cat = lambda xs: torch.cat(xs).float().mean().item()  # noqa: E731
+    return {"heldout_mae": cat(errs), "heldout_within_1.5": cat(within), "heldout_coverage": cat(cover)}
+
+
+def train(cfg: TrainConfig, progress: bool = True) -> Path:
+    """Run (or resume) pretraining; returns the checkpoint path."""
+    ddp = "RANK" in os.environ
+    rank, world = 0, 1
+    if ddp:
+        import torch.distributed as dist
+
+        backend = "nccl" if cfg.device.startswith("cuda") else "gloo"
+        dist.init_process_group(backend)
+        rank, world = dist.get_rank(), dist.get_world_size()
+        if cfg.device.startswith("cuda"):
+            cfg.device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
+            torch.cuda.set_device(cfg.device)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    out = Path(cfg.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt_path = out / "ckpt.pt"
+    mcfg = SetMIConfig.from_dict(cfg.model)
+    torch.manual_seed(cfg.seed)
+    model = SetMI(mcfg).to(cfg.device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    step, stats = 0, {"datasets_seen": 0, "train_seconds": 0.0}
+    if ckpt_path.exists():
+        ck = torch.load(ckpt_path, map_location=cfg.device, weights_only=False)
+        model.load_state_dict(ck["model"], strict=True)
+        opt.load_state_dict(ck["optimizer"])
+        step, stats = ck["step"], ck["stats"]
+        if rank == 0:
+            print(f"resumed from {ckpt_path} at step {step}")
+    net = model
+    if ddp:
+        from torch.nn.parallel import DistributedDataParallel
+
+        net = DistributedDataParallel(model, device_ids=None if cfg.device == "cpu" else [cfg.device])
+    eval_batches = None
+    if rank == 0:
+        # held-out families only; a fixed seed far from the training streams
+        erng = np.random.default_rng([cfg.seed, 999_999])
+        eval_batches = [make_batch(erng, cfg, mcfg, "heldout", cfg.device) for _ in range(cfg.eval_batches)]
+    bar = None
+    if progress and rank == 0:
+        from tqdm import tqdm
+
+        bar = tqdm(total=cfg.steps, initial=step, desc="pretrain", dynamic_ncols=True)
+    log = open(out / "log.jsonl", "a") if rank == 0 else None
+    t_last = time.perf_counter()
+    while step < cfg.steps:
+        rng = np.random.default_rng([cfg.seed, rank, step])
+        try:
+            inp, mi, _ = make_batch(rng, cfg, mcfg, "train", cfg.device)
+        except (torch.linalg.LinAlgError, np.linalg.LinAlgError):
+            step += 1  # a numerically degenerate batch: skip it on every rank alike
+            continue
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, cfg)
+        q = net(**inp)
+        loss = pinball_loss(q, torch.log1p(mi), mcfg.quantiles)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        opt.step()
+        step += 1
+        now = time.perf_counter()
+        stats["datasets_seen"] += cfg.batch_size * world
+        stats["train_seconds"] += now - t_last
+        t_last = now
+        if rank == 0:
+            rec = {"step": step, "loss": loss.item(), "lr": lr_at(step, cfg)}
+            if step % cfg.eval_every == 0 or step == cfg.steps:
+                rec.update(evaluate(model, eval_batches))
+                rec.update(stats)
+            if len(rec) > 3 or step % 20 == 0:
+                log.write(json.dumps(rec) + "\n")
+                log.flush()
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{rec['loss']:.3f}", **({"mae": f"{rec['heldout_mae']:.3f}"}
+                                                             if "heldout_mae" in rec else {}))
+            if step % cfg.ckpt_every == 0 or step == cfg.steps:
+                _save_checkpoint(ckpt_path, model, opt, step, cfg, stats)
+                t_last = time.perf_counter()
+    if bar is not None:
+        bar.close()
+    if ddp:
+        import torch.distributed as dist
+
+        dist.destroy_process_group()
+    return ckpt_path
+
+
+def export_weights(ckpt_path, out_path) -> dict:
+    """Turn a training checkpoint into a shipped safetensors file; returns its training stats."""
+    from ..weights import save_model
+
+    ck = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+    model = SetMI(SetMIConfig.from_dict(ck["model_config"]))
+    model.load_state_dict(ck["model"], strict=True)
+    tc = ck["train_config"]
+    meta = {"step": ck["step"], "datasets_seen": ck["stats"]["datasets_seen"],
+            "train_seconds": round(ck["stats"]["train_seconds"]), "seed": tc["seed"],
+            "atlas_version": prior.ATLAS_VERSION}
+    save_model(model, out_path, meta)
+    return meta
