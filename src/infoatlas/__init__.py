@@ -6,11 +6,26 @@
 >>> est = infoatlas.estimate(x, y)          # MIEstimate(mi=..., lower=..., upper=..., ...)
 >>> mi = infoatlas.mutual_info(x, y)        # float, nats (base=2 for bits)
 """
-from .estimator import InfoAtlas, estimate, mutual_info, mutual_info_score, mutual_info_torch
-from .interface import MIEstimate
-from .preprocessing import MIN_SAMPLES, InfoAtlasWarning
-from .weights import WeightsError
+from importlib import import_module
 
 __version__ = "0.1.0"
-__all__ = ["InfoAtlas", "MIEstimate", "estimate", "mutual_info", "mutual_info_score",
-           "mutual_info_torch", "InfoAtlasWarning", "WeightsError", "MIN_SAMPLES", "__version__"]
+
+# public name -> defining module; imported on first use (PEP 562) so that the CLI's --help and
+# light users do not pay for importing torch
+_EXPORTS = {
+    "InfoAtlas": "estimator", "estimate": "estimator", "mutual_info": "estimator",
+    "mutual_info_score": "estimator", "mutual_info_torch": "estimator",
+    "MIEstimate": "interface", "InfoAtlasWarning": "preprocessing", "MIN_SAMPLES": "preprocessing",
+    "WeightsError": "weights",
+}
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'infoatlas' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

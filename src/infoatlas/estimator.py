@@ -20,7 +20,6 @@ from .weights import load_model
 
 DEFAULT_MAX_ROWS = 100_000  #: rows above this are subsampled (deterministically) before ranking
 DEFAULT_MAX_CHUNKS = 8      #: at most this many chunks of ``max_tokens`` rows go through the network
-_HASH_WIDTH = 64
 
 
 @dataclass
@@ -35,18 +34,23 @@ class _Prepared:
     notes: tuple
 
 
-def _row_keys(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A pseudo-random key per row computed from the row's values alone, so the rows chosen from
-    it do not depend on the order the rows came in (exact sample-order invariance)."""
-    c = rng.standard_normal(a.shape[1]) * 1e3
-    h = np.abs(a @ c)
-    return np.modf(h * 7.123456789)[0] + 1e-9 * np.modf(h)[0]
-
-
 def _order_rows(a: np.ndarray, random_state) -> np.ndarray:
-    """Row indices in the pseudo-random order of :func:`_row_keys` (stable for equal keys)."""
+    """Row indices in a pseudo-random order computed from each row's values alone.
+
+    The key of row i is frac(sum_j sin(w a_ij + phase)) with w, phase drawn from ``random_state``:
+    a symmetric function of the row's entries, so the rows chosen from it depend neither on the
+    order of the rows, nor on the order of the columns, nor on which side (X or Y) a column is.
+    """
     rng = np.random.default_rng(random_state)
-    return np.argsort(_row_keys(a, rng), kind="stable")
+    w, phase = rng.uniform(50.0, 100.0), rng.uniform(0, 2 * np.pi)
+    key = np.modf(np.abs(np.sin(w * np.arctan(a) + phase).sum(1)) * 1e3)[0]
+    return np.argsort(key, kind="stable")
+
+
+def _standardise(a: np.ndarray) -> np.ndarray:
+    """Columns to zero mean and unit scale, so that row keys of huge raw values stay distinct."""
+    sd = a.std(0)
+    return (a - a.mean(0)) / np.where(sd > 0, sd, 1.0)
 
 
 class InfoAtlas:
@@ -106,7 +110,7 @@ class InfoAtlas:
         n, dim_x, dim_y = x.shape[0], x.shape[1], y.shape[1]
         notes = list(notes)
         if n > self.max_rows:
-            keep = np.sort(_order_rows(np.hstack([x, y]), self.random_state)[: self.max_rows])
+            keep = np.sort(_order_rows(_standardise(np.hstack([x, y])), self.random_state)[: self.max_rows])
             x, y = x[keep], y[keep]
             notes.append(f"subsampled {self.max_rows} of {n} rows")
         zx, cx = copula_normal(x, "x")
@@ -133,7 +137,8 @@ class InfoAtlas:
             can.u = can.u.reshape(k, -1, can.u.shape[-1])
             can.v = can.v.reshape(k, -1, can.v.shape[-1])
             can.rho = can.rho.expand(k, -1)
-        inputs = model_inputs(can, t, cap, dim_x, dim_y, n_total=m)
+        # the widths the network is told are the live ones (constant columns carry nothing)
+        inputs = model_inputs(can, t, cap, zx.shape[1], zy.shape[1], n_total=m)
         if used < m:
             notes.append(f"network read {used} of {m} rows ({k} chunk(s) of {t}); "
                          "canonical statistics used all rows")
@@ -254,7 +259,7 @@ class InfoAtlas:
         x_all, _, notes = validate_xy(arr, arr[:, :1], nan_policy=self.nan_policy)
         n = x_all.shape[0]
         if n > self.max_rows:
-            keep = np.sort(_order_rows(x_all, self.random_state)[: self.max_rows])
+            keep = np.sort(_order_rows(_standardise(x_all), self.random_state)[: self.max_rows])
             x_all = x_all[keep]
             notes = notes + (f"subsampled {self.max_rows} of {n} rows",)
         z, const = copula_normal(x_all, "data")  # rank each column once

@@ -32,17 +32,19 @@ def as_2d(a, name: str) -> np.ndarray:
         raise ValueError(f"{name} is None")
     if isinstance(a, torch.Tensor):
         a = a.detach().cpu().numpy()
-    columns = None
     if hasattr(a, "to_numpy") and hasattr(a, "dtypes"):  # pandas DataFrame / Series
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+        def numeric(t):
+            return is_numeric_dtype(t) or is_bool_dtype(t)
+
         if hasattr(a, "columns"):
-            bad = [str(c) for c, t in a.dtypes.items()
-                   if not (np.issubdtype(t, np.number) or np.issubdtype(t, np.bool_))]
+            bad = [str(c) for c, t in a.dtypes.items() if not numeric(t)]
             if bad:
                 raise TypeError(f"{name} has non-numeric columns: {', '.join(bad)}")
-            columns = list(a.columns)
-        elif not (np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.bool_)):
+        elif not numeric(a.dtype):
             raise TypeError(f"{name} is non-numeric (dtype {a.dtype})")
-        a = a.to_numpy()
+        a = a.to_numpy(dtype=float, na_value=np.nan)
     arr = np.asarray(a)
     if arr.dtype.kind not in "biuf":
         try:
@@ -56,7 +58,6 @@ def as_2d(a, name: str) -> np.ndarray:
         raise ValueError(f"{name} must have shape (n,) or (n, d); got {arr.ndim}-D shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape})")
-    del columns
     return arr
 
 

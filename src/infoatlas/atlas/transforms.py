@@ -123,6 +123,14 @@ class CouplingFlow:
             z[:, b_idx] = z[:, b_idx] * np.exp(s) + h @ wt
         return z
 
+    def inverse(self, z):
+        """Exact inverse (used by tests to check that the flow is a bijection)."""
+        z = np.array(z, dtype=float)
+        for a_idx, b_idx, w1, b1, ws, wt in reversed(self.layers):
+            h = np.tanh(z[:, a_idx] @ w1 + b1)
+            z[:, b_idx] = (z[:, b_idx] - h @ wt) * np.exp(-np.tanh(h @ ws))
+        return z
+
 
 class SmoothEmbedding:
     """Injective smooth map R^d -> R^(d + e): z -> [z, tanh(z W + c)] (z is kept, so injective)."""

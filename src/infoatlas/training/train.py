@@ -39,6 +39,7 @@ class TrainConfig:
     ckpt_every: int = 100
     seed: int = 0
     threads: int = 0           # torch threads (0: leave torch's default)
+    stop_at: int = 0           # stop this run at this step (0: at ``steps``); resume later
     device: str = "cpu"
     model: dict = field(default_factory=lambda: SetMIConfig().to_dict())
 
@@ -106,13 +107,14 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path = out / "ckpt.pt"
-    mcfg = SetMIConfig.from_dict(cfg.model)
+    ck = torch.load(ckpt_path, map_location=cfg.device, weights_only=False) if ckpt_path.exists() else None
+    # a resumed run keeps the architecture it was started with
+    mcfg = SetMIConfig.from_dict(ck["model_config"] if ck else cfg.model)
     torch.manual_seed(cfg.seed)
     model = SetMI(mcfg).to(cfg.device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     step, stats = 0, {"datasets_seen": 0, "train_seconds": 0.0}
-    if ckpt_path.exists():
-        ck = torch.load(ckpt_path, map_location=cfg.device, weights_only=False)
+    if ck:
         model.load_state_dict(ck["model"], strict=True)
         opt.load_state_dict(ck["optimizer"])
         step, stats = ck["step"], ck["stats"]
@@ -135,7 +137,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         bar = tqdm(total=cfg.steps, initial=step, desc="pretrain", dynamic_ncols=True)
     log = open(out / "log.jsonl", "a") if rank == 0 else None
     t_last = time.perf_counter()
-    while step < cfg.steps:
+    end = min(cfg.steps, cfg.stop_at) if cfg.stop_at else cfg.steps
+    while step < end:
         rng = np.random.default_rng([cfg.seed, rank, step])
         try:
             inp, mi, _ = make_batch(rng, cfg, mcfg, "train", cfg.device)
@@ -167,7 +170,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
                 bar.update(1)
                 bar.set_postfix(loss=f"{rec['loss']:.3f}", **({"mae": f"{rec['heldout_mae']:.3f}"}
                                                              if "heldout_mae" in rec else {}))
-            if step % cfg.ckpt_every == 0 or step == cfg.steps:
+            if step % cfg.ckpt_every == 0 or step == end:
                 _save_checkpoint(ckpt_path, model, opt, step, cfg, stats)
                 t_last = time.perf_counter()
     if bar is not None:

@@ -1,0 +1,1 @@
+"""Benchmarks: accuracy on data sets with known MI, and latency, always next to baselines."""

@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+import torch
+
+from infoatlas.model import SetMI, SetMIConfig
+from infoatlas.weights import save_model
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False, help="run slow tests")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: pass --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+TINY = dict(max_dim=8, width=16, n_heads=2, n_layers=1, n_inducing=4, n_seeds=1, max_tokens=64)
+
+
+@pytest.fixture(scope="session")
+def tiny_weights(tmp_path_factory):
+    """A tiny random network saved like shipped weights (its head is randomised so that the
+    output depends on the data and the invariance tests are not trivially met)."""
+    torch.manual_seed(0)
+    model = SetMI(SetMIConfig(**TINY))
+    torch.nn.init.normal_(model.head[-1].weight, std=0.5)
+    path = tmp_path_factory.mktemp("w") / "tiny.safetensors"
+    save_model(model, path)
+    return path
+
+
+@pytest.fixture
+def tiny(tiny_weights):
+    from infoatlas import InfoAtlas
+
+    return InfoAtlas.from_pretrained(tiny_weights)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)

@@ -1,0 +1,111 @@
+import numpy as np
+import pytest
+from scipy import stats
+
+from infoatlas.atlas import base, mixtures, prior, transforms
+from infoatlas.baselines import KSG
+
+
+def test_canonical_gaussian_mi_matches_large_sample_covariance(rng):
+    s = base.CanonicalGaussian([0.9, 0.3], 3, 2)
+    x, y = s.sample(400_000, rng)
+    c = np.cov(np.hstack([x, y]), rowvar=False)
+    emp = 0.5 * (np.linalg.slogdet(c[:3, :3])[1] + np.linalg.slogdet(c[3:, 3:])[1] - np.linalg.slogdet(c)[1])
+    assert s.mutual_information() == pytest.approx(emp, abs=0.01)
+
+
+@pytest.mark.parametrize("dof,rho,dx,dy", [(3.0, [0.6], 1, 1), (1.5, [], 2, 1), (8.0, [0.5, 0.2], 2, 3)])
+def test_student_t_closed_form_matches_monte_carlo_with_exact_densities(dof, rho, dx, dy, rng):
+    s = base.StudentT(np.array(rho), dx, dy, dof)
+    x, y = s.sample(200_000, rng)
+    cov = np.eye(dx + dy)
+    for k, r in enumerate(rho):
+        cov[k, dx + k] = cov[dx + k, k] = r
+    joint = stats.multivariate_t(np.zeros(dx + dy), cov, df=dof).logpdf(np.hstack([x, y]))
+    px = stats.multivariate_t(np.zeros(dx), cov[:dx, :dx], df=dof).logpdf(x)
+    py = stats.multivariate_t(np.zeros(dy), cov[dx:, dx:], df=dof).logpdf(y)
+    pmi = joint - px - py
+    se = pmi.std() / np.sqrt(len(pmi))
+    assert s.mutual_information() == pytest.approx(pmi.mean(), abs=5 * se + 0.005)
+
+
+@pytest.mark.parametrize("a", [0.1, 0.6, 1.0, 2.5])
+def test_additive_uniform_closed_form_matches_monte_carlo(a, rng):
+    s = base.AdditiveUniform([a], 1, 1)
+    x, y = s.sample(400_000, rng)
+    y = y[:, 0]
+    lo, hi = min(a, 1.0), max(a, 1.0)
+    # density of the sum of U(0, 1) and U(0, a): a trapezoid with ramps of width lo, plateau 1/hi
+    py = np.where(y < lo, y / (lo * hi), np.where(y > hi, (1 + a - y) / (lo * hi), 1.0 / hi))
+    pmi = -np.log(a) - np.log(py)
+    assert s.mutual_information() == pytest.approx(pmi.mean(), abs=5 * pmi.std() / np.sqrt(len(pmi)) + 0.003)
+
+
+def test_additive_uniform_scale_inverts_mi():
+    mi = np.array([0.01, 0.3, 0.5, 0.9, 3.0, 7.5])
+    assert base.additive_uniform_mi(base.additive_uniform_scale(mi)) == pytest.approx(mi, rel=1e-6)
+
+
+def test_mixture_table_rechecked_with_independent_monte_carlo():
+    rows = mixtures.load_table()
+    assert len(rows) > 500 and {r.split for r in rows} == {"train", "heldout"}
+    for row in rows[::250]:
+        m = mixtures.GaussianMixture.from_row(row)
+        mi, se = m.monte_carlo_mi(40_000, np.random.default_rng([row.seed, 777]))
+        assert row.mi == pytest.approx(mi, abs=5 * np.hypot(se, row.mc_se) + 0.01)
+
+
+def test_coupling_flow_is_a_bijection(rng):
+    f = transforms.CouplingFlow(5, rng, n_layers=3)
+    z = rng.standard_normal((1000, 5)) * 3
+    assert np.allclose(f.inverse(f(z)), z, atol=1e-8)
+
+
+def test_monotone_maps_are_strictly_increasing(rng):
+    t = np.linspace(-4, 4, 2001)[:, None].repeat(len(transforms.MONOTONE_SHAPES), 1)
+    m = transforms.Monotone(t.shape[1], rng)
+    m.shapes = list(transforms.MONOTONE_SHAPES)
+    out = m(t)
+    assert np.all(np.diff(out, axis=0) > 0)
+
+
+def test_embedding_keeps_the_input_coordinates(rng):
+    z = rng.standard_normal((50, 3))
+    e = transforms.SmoothEmbedding(3, 2, rng)(z)
+    assert e.shape == (50, 5) and np.array_equal(e[:, :3], z)
+
+
+def test_transformed_sampler_keeps_mi_and_ksg_agrees(rng):
+    s = base.CanonicalGaussian([0.8], 1, 1)
+    t = transforms.Transformed(s, transforms.Monotone(1, rng), transforms.Monotone(1, rng))
+    assert t.mutual_information() == s.mutual_information()
+    x, y = t.sample(5000, rng)
+    assert KSG().estimate(x, y) == pytest.approx(s.mutual_information(), abs=0.06)
+
+
+def test_batches_are_reproducible_from_the_seed():
+    a = prior.sample_batch(np.random.default_rng([1, 2]), 4, 64, 3, 2)
+    b = prior.sample_batch(np.random.default_rng([1, 2]), 4, 64, 3, 2)
+    c = prior.sample_batch(np.random.default_rng([1, 3]), 4, 64, 3, 2)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[2], b[2])
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_split_keeps_heldout_families_out_of_training():
+    assert not set(prior.TRAIN_FAMILIES) & set(prior.HELDOUT_FAMILIES)
+    rng = np.random.default_rng(0)
+    fams = {prior.draw_family(rng, "train") for _ in range(500)}
+    assert fams == set(prior.TRAIN_FAMILIES)
+    x, y, mi, fams = prior.sample_batch(rng, 16, 100, 4, 5, "heldout")
+    assert set(fams) <= set(prior.HELDOUT_FAMILIES)
+    assert x.shape == (16, 100, 4) and y.shape == (16, 100, 5) and np.all(mi >= 0)
+
+
+@pytest.mark.parametrize("family", prior.TRAIN_FAMILIES + prior.HELDOUT_FAMILIES)
+def test_every_family_samples_finite_data_with_nonnegative_mi(family, rng):
+    for dx, dy in [(1, 1), (2, 7), (12, 3)]:
+        t = prior.make_task(family, dx, dy, 1.5, rng, train=family in prior.TRAIN_FAMILIES)
+        x, y = t.sample(200, rng)
+        assert x.shape == (200, dx) and y.shape == (200, dy)
+        assert np.isfinite(x).all() and np.isfinite(y).all()
+        assert t.mutual_information() >= 0

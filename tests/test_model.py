@@ -1,0 +1,103 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from infoatlas import InfoAtlas, WeightsError
+from infoatlas.model import SetMI, SetMIConfig, build_model, pinball_loss
+from infoatlas.weights import load_model, save_model
+
+
+def _data(rng, n=300, dx=3, dy=2):
+    x = rng.standard_normal((n, dx))
+    y = np.column_stack([x[:, 0] + 0.5 * rng.standard_normal(n), np.sin(x[:, 1]) + rng.standard_normal(n)])[:, :dy]
+    return x, y
+
+
+def test_quantiles_are_ordered_and_mi_nonnegative(tiny, rng):
+    for _ in range(5):
+        e = tiny.estimate(*_data(rng))
+        assert 0 <= e.lower <= e.mi <= e.upper
+
+
+def test_sample_order_invariance_is_exact(tiny, rng):
+    x, y = _data(rng, n=500)  # above max_tokens=64: chunking must not depend on row order
+    p = rng.permutation(len(x))
+    assert tiny.estimate(x, y).mi == pytest.approx(tiny.estimate(x[p], y[p]).mi, abs=1e-9)
+
+
+def test_xy_swap_symmetry_is_exact(tiny, rng):
+    x, y = _data(rng)
+    assert tiny.estimate(x, y).mi == pytest.approx(tiny.estimate(y, x).mi, abs=1e-6)
+
+
+def test_column_order_invariance_within_tolerance(tiny, rng):
+    x, y = _data(rng, n=400, dx=4, dy=2)
+    a = tiny.estimate(x, y).mi
+    b = tiny.estimate(x[:, [2, 0, 3, 1]], y[:, ::-1]).mi
+    assert b == pytest.approx(a, rel=0.02, abs=0.01)
+
+
+def test_monotone_marginal_maps_do_not_change_the_estimate(tiny, rng):
+    x, y = _data(rng)
+    xt = np.column_stack([np.exp(x[:, 0]), x[:, 1] ** 3, 7 * x[:, 2] - 2])
+    assert tiny.estimate(x, y).mi == pytest.approx(tiny.estimate(xt, np.arctan(y)).mi, abs=1e-9)
+
+
+def test_config_round_trips_and_registry_builds_it():
+    cfg = SetMIConfig(width=8, n_layers=1)
+    assert SetMIConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
+    assert isinstance(build_model("setmi", cfg.to_dict()), SetMI)
+    with pytest.raises(ValueError, match="unknown architecture"):
+        build_model("nope", cfg.to_dict())
+
+
+def test_missing_weight_file_is_a_clear_error(tmp_path):
+    with pytest.raises(WeightsError, match="not found: .*missing.safetensors"):
+        InfoAtlas.from_pretrained(tmp_path / "missing.safetensors")
+
+
+def test_corrupt_weight_file_is_a_clear_error(tmp_path):
+    p = tmp_path / "bad.safetensors"
+    p.write_bytes(b"\x00\x01garbage" * 10)
+    with pytest.raises(WeightsError, match="bad.safetensors"):
+        load_model(p)
+
+
+def test_strict_load_rejects_missing_or_misshaped_tensors(tiny_weights, tmp_path):
+    from safetensors import safe_open
+
+    with safe_open(str(tiny_weights), framework="pt") as fh:
+        meta = fh.metadata()
+    state = load_file(str(tiny_weights))
+    name = sorted(state)[0]
+    dropped = {k: v for k, v in state.items() if k != name}
+    save_file(dropped, str(tmp_path / "drop.safetensors"), metadata=meta)
+    with pytest.raises(WeightsError, match="do not match"):
+        load_model(tmp_path / "drop.safetensors")
+    bad = dict(state)
+    bad[name] = torch.zeros(3, 3)
+    save_file(bad, str(tmp_path / "shape.safetensors"), metadata=meta)
+    with pytest.raises(WeightsError, match="do not match"):
+        load_model(tmp_path / "shape.safetensors")
+    save_file(state, str(tmp_path / "nometa.safetensors"))
+    with pytest.raises(WeightsError, match="metadata"):
+        load_model(tmp_path / "nometa.safetensors")
+
+
+def test_saved_model_reloads_to_identical_outputs(tmp_path, rng):
+    torch.manual_seed(1)
+    m = SetMI(SetMIConfig(width=8, n_heads=2, n_layers=1, max_dim=4, n_inducing=2, n_seeds=1))
+    save_model(m, tmp_path / "m.safetensors")
+    m2, meta = load_model(tmp_path / "m.safetensors")
+    assert meta["arch"] == "setmi"
+    for a, b in zip(m.state_dict().values(), m2.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_pinball_loss_is_minimised_at_the_quantile():
+    target = torch.linspace(0, 1, 1001)
+    losses = [pinball_loss(torch.full((1001, 1), q), target, (0.9,)).item() for q in (0.5, 0.9, 0.99)]
+    assert losses[1] < losses[0] and losses[1] < losses[2]

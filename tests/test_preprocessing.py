@@ -1,0 +1,83 @@
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from infoatlas.preprocessing import (MIN_SAMPLES, InfoAtlasWarning, canonicalise, copula_normal,
+                                     copula_normal_torch, gaussian_mi, validate_xy)
+
+
+def test_validate_rejects_nan_and_inf_and_omit_drops_rows(rng):
+    x, y = rng.standard_normal((50, 2)), rng.standard_normal(50)
+    x[3, 1] = np.nan
+    y[7] = np.inf
+    with pytest.raises(ValueError, match="2 row\\(s\\) contain NaN or infinite"):
+        validate_xy(x, y)
+    xo, yo, notes = validate_xy(x, y, nan_policy="omit")
+    assert xo.shape == (48, 2) and yo.shape == (48, 1) and "dropped 2" in notes[0]
+
+
+@pytest.mark.parametrize("x,y,msg", [
+    (np.zeros((30, 1)), np.zeros((31, 1)), "same number of rows"),
+    (np.arange(10.0), np.arange(10.0), f"at least {MIN_SAMPLES} samples"),
+    (np.zeros((0, 2)), np.zeros((0, 1)), "empty"),
+    (np.zeros((30, 2, 2)), np.zeros(30), "3-D"),
+])
+def test_validate_rejects_bad_shapes(x, y, msg):
+    with pytest.raises(ValueError, match=msg):
+        validate_xy(x, y)
+
+
+def test_validate_names_non_numeric_columns():
+    df = pd.DataFrame({"a": np.arange(30.0), "b": ["u"] * 30})
+    with pytest.raises(TypeError, match="non-numeric columns: b"):
+        validate_xy(df, np.arange(30.0))
+    with pytest.raises(TypeError, match="numeric"):
+        validate_xy(np.array(["a"] * 30, dtype=object), np.arange(30.0))
+
+
+def test_validate_accepts_lists_series_tensors_and_integers():
+    x, y, _ = validate_xy(list(range(30)), pd.Series(np.arange(30)))
+    assert x.shape == (30, 1) and y.dtype == np.float64
+    x, _, _ = validate_xy(torch.arange(60.0).reshape(30, 2), np.arange(30))
+    assert x.shape == (30, 2)
+
+
+def test_copula_is_invariant_to_monotone_maps(rng):
+    a = rng.standard_normal((500, 3))
+    z1, _ = copula_normal(a)
+    z2, _ = copula_normal(np.column_stack([np.exp(a[:, 0]), a[:, 1] ** 3, 1e9 * a[:, 2] + 5]))
+    assert np.allclose(z1, z2)
+
+
+def test_copula_warns_on_constant_and_tied_columns(rng):
+    a = np.column_stack([np.ones(100), rng.integers(0, 3, 100), rng.standard_normal(100)])
+    with pytest.warns(InfoAtlasWarning) as rec:
+        _, const = copula_normal(a)
+    assert const.tolist() == [True, False, False]
+    msgs = " ".join(str(w.message) for w in rec)
+    assert "constant" in msgs and "tied" in msgs
+
+
+def test_canonicalise_recovers_rho_and_ignores_linear_maps(rng):
+    n = 20_000
+    u = rng.standard_normal((n, 3))
+    v = rng.standard_normal((n, 2))
+    v[:, 0] = 0.9 * u[:, 0] + np.sqrt(1 - 0.81) * v[:, 0]
+    v[:, 1] = 0.4 * u[:, 1] + np.sqrt(1 - 0.16) * v[:, 1]
+    a, b = rng.standard_normal((3, 3)), rng.standard_normal((2, 2))
+    c1 = canonicalise(torch.from_numpy(u)[None], torch.from_numpy(v)[None])
+    c2 = canonicalise(torch.from_numpy(u @ a.T)[None], torch.from_numpy(v @ b.T)[None])
+    assert c1.rho[0].numpy() == pytest.approx([0.9, 0.4], abs=0.02)
+    # equal up to the small shrinkage (weight d / 4n) of the within-side covariances
+    assert torch.allclose(c1.rho, c2.rho, atol=1e-3)
+    # canonical coordinates agree too, signs included (the sign convention is deterministic)
+    assert torch.allclose(c1.u[..., :2], c2.u[..., :2], atol=5e-3)
+    assert gaussian_mi(c1.rho).item() == pytest.approx(-0.5 * np.log((1 - 0.81) * (1 - 0.16)), abs=0.05)
+
+
+def test_soft_ranks_approach_hard_ranks(rng):
+    a = torch.from_numpy(rng.standard_normal((300, 2)))
+    hard = copula_normal_torch(a)
+    soft = copula_normal_torch(a, soft=0.005)
+    assert torch.allclose(hard, soft, atol=0.1)

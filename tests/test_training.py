@@ -1,0 +1,84 @@
+"""Pretraining: a few steps, resume after a kill, DDP with 2 CPU processes (tiny models)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from infoatlas.training.train import TrainConfig, export_weights, lr_at, train
+
+TINY = ["--width", "16", "--layers", "1", "--max-tokens", "32", "--batch-size", "4", "--n-max", "96",
+        "--eval-every", "3", "--no-progress"]
+
+
+def _cfg(tmp_path, steps, stop_at=0):
+    from infoatlas.model import SetMIConfig
+
+    return TrainConfig(out_dir=str(tmp_path), steps=steps, batch_size=4, n_max=96, max_dim_data=6,
+                       eval_every=2, eval_batches=1, ckpt_every=2, warmup=2, threads=1, stop_at=stop_at,
+                       model=SetMIConfig(width=16, n_layers=1, n_heads=2, max_tokens=32).to_dict())
+
+
+def test_training_runs_logs_and_exports(tmp_path):
+    ckpt = train(_cfg(tmp_path, 4), progress=False)
+    ck = torch.load(ckpt, weights_only=False)
+    assert ck["step"] == 4 and ck["stats"]["datasets_seen"] == 16
+    log = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert any("heldout_mae" in r for r in log) and all(r["loss"] >= 0 for r in log)
+    meta = export_weights(ckpt, tmp_path / "w.safetensors")
+    from infoatlas import InfoAtlas
+
+    est = InfoAtlas.from_pretrained(tmp_path / "w.safetensors")
+    assert meta["step"] == 4 and est.meta["atlas_version"] == meta["atlas_version"]
+
+
+def test_resume_continues_from_the_checkpoint_with_identical_weights(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    train(_cfg(a, 6), progress=False)
+    train(_cfg(b, 6, stop_at=3), progress=False)  # stops at 3 (as if killed after its checkpoint)
+    train(_cfg(b, 6), progress=False)             # resumes 3 -> 6
+    wa = torch.load(a / "ckpt.pt", weights_only=False)["model"]
+    wb = torch.load(b / "ckpt.pt", weights_only=False)["model"]
+    assert all(torch.allclose(wa[k], wb[k], atol=1e-6) for k in wa)
+
+
+def test_resume_after_sigkill(tmp_path):
+    cmd = [sys.executable, "-m", "infoatlas.cli", "train", "--out-dir", str(tmp_path), "--steps", "100000",
+           "--ckpt-every", "2", "--threads", "1", *TINY]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ckpt = tmp_path / "ckpt.pt"
+    deadline = time.time() + 120
+    while time.time() < deadline and not ckpt.exists():
+        time.sleep(0.2)
+    time.sleep(1.0)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    step = torch.load(ckpt, weights_only=False)["step"]  # the checkpoint survived the kill intact
+    assert step >= 2
+    r = subprocess.run([*cmd, "--stop-at", str(step + 2)], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert f"resumed from {ckpt} at step {step}" in r.stdout
+    assert torch.load(ckpt, weights_only=False)["step"] == step + 2
+
+
+def test_lr_schedule_warms_up_then_decays():
+    cfg = TrainConfig(steps=100, warmup=10, lr=1e-3, min_lr=1e-4)
+    assert lr_at(0, cfg) < lr_at(9, cfg) == 1e-3
+    assert lr_at(100, cfg) == 1e-4 and lr_at(50, cfg) < 1e-3
+
+
+def test_ddp_smoke_two_cpu_processes(tmp_path):
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29517",
+           "-m", "infoatlas.cli", "train", "--out-dir", str(tmp_path), "--steps", "3", "--ckpt-every", "3",
+           "--threads", "1", "--export", str(tmp_path / "w.safetensors"), *TINY]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
+                       env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    ck = torch.load(Path(tmp_path) / "ckpt.pt", weights_only=False)
+    assert ck["step"] == 3 and ck["stats"]["datasets_seen"] == 3 * 4 * 2  # both ranks counted
+    assert (tmp_path / "w.safetensors").exists()
