@@ -198,17 +198,20 @@ def bench_accuracy(estimators, ns, per_cell, dims, families, mi_max, data_dir, o
 @click.option("--repeats", default=5, show_default=True, help="Repeats for the fast estimators.")
 @click.option("--critic-max-n", default=10000, show_default=True,
               help="Skip trained critics above this n (their cost is per training step, not per row).")
+@click.option("--memory-n", default=1_000_000, show_default=True,
+              help="Also measure peak memory of one estimate at this n in a fresh process (0: skip).")
 @click.option("--out", "out_dir", default="bench_out/speed", show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--model", default=None)
-def bench_speed(ns, dims, estimators, repeats, critic_max_n, out_dir, seed, model):
+def bench_speed(ns, dims, estimators, repeats, critic_max_n, memory_n, out_dir, seed, model):
     """Latency per estimate, as medians and ratios to InfoAtlas, plus batch and pairwise throughput."""
     from .bench.speed import run_speed
 
     click.echo(run_speed(ns=[int(v) for v in ns.split(",")],
                          dims=[tuple(int(a) for a in d.split("x")) for d in dims.split(",")],
                          estimators=[e.strip() for e in estimators.split(",")], repeats=repeats,
-                         critic_max_n=critic_max_n, out_dir=out_dir, seed=seed, model=model))
+                         critic_max_n=critic_max_n, out_dir=out_dir, seed=seed, model=model,
+                         memory_n=memory_n))
 
 
 @bench.command("atlas")

@@ -33,9 +33,36 @@ def _time(fn, repeats: int) -> float:
     return float(np.median(ts))
 
 
+_MEMORY_PROBE = """
+import resource, sys, time, numpy as np
+from infoatlas import InfoAtlas
+est = InfoAtlas.from_pretrained(sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else None)
+n = int(sys.argv[1])
+rng = np.random.default_rng(0)
+x = rng.standard_normal((n, 5)); y = 0.7 * x + rng.standard_normal((n, 5))
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter(); est.estimate(x, y); dt = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(base / 1024, peak / 1024, dt)
+"""
+
+
+def memory_probe(n: int = 1_000_000, model=None) -> dict:
+    """Peak resident memory (MiB) of a fresh process estimating MI at n rows, dims 5+5; ``data_mib``
+    is the peak before the estimate (interpreter, torch, model and the data themselves)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, str(n), str(model or "")],
+                         capture_output=True, text=True, check=True).stdout.split()
+    base, peak, dt = (float(v) for v in out)
+    return {"n": n, "peak_mib": peak, "before_estimate_mib": base, "added_by_estimate_mib": peak - base,
+            "seconds": dt}
+
+
 def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
               estimators=("infoatlas", "ksg", "mine", "infonce"), repeats=5, critic_max_n=10000,
-              out_dir="bench_out/speed", seed=0, model=None) -> str:
+              out_dir="bench_out/speed", seed=0, model=None, memory_n: int = 0) -> str:
     from .accuracy import make_estimator
 
     rng = np.random.default_rng(seed)
@@ -88,6 +115,12 @@ def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
                   f"(64 sets, n 200-3000, dims 1-8; a plain loop of estimate: {extra['loop_64_sets_per_s']:.1f}/s)",
                   f"pairwise, 50 columns x 2,000 rows (1,225 pairs): {t_pair:.2f} s "
                   f"({extra['pairwise_pairs_per_s']:.0f} pairs/s)"]
+    if memory_n and "infoatlas" in ests:
+        mem = memory_probe(memory_n, model)
+        extra["memory"] = mem
+        lines.append(f"memory at n={memory_n:,} (5+5 dims, fresh process): peak RSS {mem['peak_mib']:.0f} MiB "
+                     f"({mem['added_by_estimate_mib']:.0f} MiB added by the estimate; "
+                     f"{mem['seconds']:.2f} s)")
     report = "\n".join(lines)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
