@@ -12,5 +12,5 @@ python3 -m pip install -q -e . 2>/dev/null || export PYTHONPATH="$PWD/src:${PYTH
 export PYTHONUNBUFFERED=1
 python3 -m torch.distributed.run --standalone --nproc_per_node="$NPROC" -m infoatlas.cli train \
   --device cuda --out-dir runs/gpu --steps "$STEPS" --batch-size 128 --width 128 --layers 3 \
-  --lr 5e-4 --eval-every 500 --ckpt-every 250 --no-progress \
+  --lr 5e-4 --eval-every 500 --ckpt-every 250 --workers 12 --no-progress \
   --export "$OUTDIR/infoatlas-gpu.safetensors" 2>&1 | tee "$OUTDIR/train.log"

@@ -46,6 +46,16 @@ def test_resume_continues_from_the_checkpoint_with_identical_weights(tmp_path):
     assert all(torch.allclose(wa[k], wb[k], atol=1e-6) for k in wa)
 
 
+def test_worker_processes_give_the_same_stream_as_in_process(tmp_path):
+    import dataclasses
+
+    train(_cfg(tmp_path / "a", 3), progress=False)
+    train(dataclasses.replace(_cfg(tmp_path / "b", 3), workers=2), progress=False)
+    wa = torch.load(tmp_path / "a" / "ckpt.pt", weights_only=False)["model"]
+    wb = torch.load(tmp_path / "b" / "ckpt.pt", weights_only=False)["model"]
+    assert all(torch.allclose(wa[k], wb[k], atol=1e-6) for k in wa)
+
+
 def test_resume_after_sigkill(tmp_path):
     cmd = [sys.executable, "-m", "infoatlas.cli", "train", "--out-dir", str(tmp_path), "--steps", "100000",
            "--ckpt-every", "2", "--threads", "1", *TINY]

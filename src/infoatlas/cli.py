@@ -200,10 +200,12 @@ def bench_accuracy(estimators, ns, per_cell, dims, families, mi_max, data_dir, o
               help="Skip trained critics above this n (their cost is per training step, not per row).")
 @click.option("--memory-n", default=1_000_000, show_default=True,
               help="Also measure peak memory of one estimate at this n in a fresh process (0: skip).")
+@click.option("--throughput/--no-throughput", default=True, show_default=True,
+              help="Also time estimate_batch (64 sets) and pairwise (50 columns x 2,000 rows).")
 @click.option("--out", "out_dir", default="bench_out/speed", show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--model", default=None)
-def bench_speed(ns, dims, estimators, repeats, critic_max_n, memory_n, out_dir, seed, model):
+def bench_speed(ns, dims, estimators, repeats, critic_max_n, memory_n, throughput, out_dir, seed, model):
     """Latency per estimate, as medians and ratios to InfoAtlas, plus batch and pairwise throughput."""
     from .bench.speed import run_speed
 
@@ -211,7 +213,7 @@ def bench_speed(ns, dims, estimators, repeats, critic_max_n, memory_n, out_dir, 
                          dims=[tuple(int(a) for a in d.split("x")) for d in dims.split(",")],
                          estimators=[e.strip() for e in estimators.split(",")], repeats=repeats,
                          critic_max_n=critic_max_n, out_dir=out_dir, seed=seed, model=model,
-                         memory_n=memory_n))
+                         memory_n=memory_n, throughput=throughput))
 
 
 @bench.command("atlas")
@@ -253,11 +255,12 @@ def bench_atlas(n, max_dim, batches, batch_size, split, seed):
 @click.option("--device", default="cpu", show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--stop-at", default=0, show_default=True, help="End this run at this step (resume later).")
+@click.option("--workers", default=0, show_default=True, help="Processes generating batches ahead.")
 @click.option("--export", "export_path", default=None, type=click.Path(dir_okay=False),
               help="After training, write shipped weights (.safetensors) here.")
 @click.option("--no-progress", is_flag=True)
 def train(out_dir, steps, batch_size, lr, n_max, width, layers, max_tokens, eval_every, ckpt_every,
-          threads, device, seed, stop_at, export_path, no_progress):
+          threads, device, seed, stop_at, workers, export_path, no_progress):
     """Pretrain (or resume) the network on the atlas; runs under torchrun for DDP."""
     from .model import SetMIConfig
     from .training.train import TrainConfig, export_weights, train as run_train
@@ -265,7 +268,7 @@ def train(out_dir, steps, batch_size, lr, n_max, width, layers, max_tokens, eval
     mcfg = SetMIConfig(width=width, n_layers=layers, max_tokens=max_tokens).to_dict()
     cfg = TrainConfig(out_dir=out_dir, steps=steps, batch_size=batch_size, lr=lr, n_max=n_max,
                       eval_every=eval_every, ckpt_every=ckpt_every, threads=threads, device=device,
-                      seed=seed, stop_at=stop_at, model=mcfg)
+                      seed=seed, stop_at=stop_at, workers=workers, model=mcfg)
     ckpt = run_train(cfg, progress=not no_progress)
     import os
 

@@ -62,7 +62,8 @@ def memory_probe(n: int = 1_000_000, model=None) -> dict:
 
 def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
               estimators=("infoatlas", "ksg", "mine", "infonce"), repeats=5, critic_max_n=10000,
-              out_dir="bench_out/speed", seed=0, model=None, memory_n: int = 0) -> str:
+              out_dir="bench_out/speed", seed=0, model=None, memory_n: int = 0,
+              throughput: bool = True) -> str:
     from .accuracy import make_estimator
 
     rng = np.random.default_rng(seed)
@@ -97,7 +98,7 @@ def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
                   for e in ests if e != "infoatlas"]
         lines.append("| " + " | ".join(cells) + " |")
     extra = {}
-    if "infoatlas" in ests:
+    if throughput and "infoatlas" in ests:
         ia = ests["infoatlas"]
         pairs = []
         for i in range(64):

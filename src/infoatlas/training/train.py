@@ -40,6 +40,7 @@ class TrainConfig:
     seed: int = 0
     threads: int = 0           # torch threads (0: leave torch's default)
     stop_at: int = 0           # stop this run at this step (0: at ``steps``); resume later
+    workers: int = 0           # processes making batches ahead (0: in the training process)
     device: str = "cpu"
     model: dict = field(default_factory=lambda: SetMIConfig().to_dict())
 
@@ -54,6 +55,23 @@ def make_batch(rng, cfg: TrainConfig, mcfg: SetMIConfig, split="train", device="
     inp = model_inputs(canonicalise(xt, yt), mcfg.max_tokens, mcfg.max_dim, dx, dy)
     inp = {k: v.to(device) for k, v in inp.items()}
     return inp, torch.tensor(mi, dtype=torch.float32, device=device), fams
+
+
+def _step_batch(args):
+    """The training batch of one step as numpy arrays: a pure function of (seed, rank, step).
+
+    A numerically degenerate draw (a failed Cholesky) is replaced by a redraw from a derived seed,
+    so every step yields a batch and DDP ranks stay in lockstep.
+    """
+    cfg, mcfg, rank, step = args
+    for attempt in range(10):
+        rng = np.random.default_rng([cfg.seed, rank, step, attempt] if attempt else [cfg.seed, rank, step])
+        try:
+            inp, mi, _ = make_batch(rng, cfg, mcfg, "train")
+            return {k: v.numpy() for k, v in inp.items()}, mi.numpy()
+        except (torch.linalg.LinAlgError, np.linalg.LinAlgError):
+            continue
+    raise RuntimeError(f"could not draw a well-conditioned batch at step {step}")
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
@@ -138,13 +156,18 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     log = open(out / "log.jsonl", "a") if rank == 0 else None
     t_last = time.perf_counter()
     end = min(cfg.steps, cfg.stop_at) if cfg.stop_at else cfg.steps
+    pool, stream = None, None
+    if cfg.workers > 0:
+        # batches for the coming steps are made in worker processes, in step order, so the stream
+        # is the same as without workers (and a resumed run picks it up at its step)
+        import multiprocessing as mp
+
+        pool = mp.get_context("spawn").Pool(cfg.workers, initializer=torch.set_num_threads, initargs=(1,))
+        stream = pool.imap(_step_batch, ((cfg, mcfg, rank, s) for s in range(step, end)), chunksize=1)
     while step < end:
-        rng = np.random.default_rng([cfg.seed, rank, step])
-        try:
-            inp, mi, _ = make_batch(rng, cfg, mcfg, "train", cfg.device)
-        except (torch.linalg.LinAlgError, np.linalg.LinAlgError):
-            step += 1  # a numerically degenerate batch: skip it on every rank alike
-            continue
+        inp, mi = next(stream) if stream is not None else _step_batch((cfg, mcfg, rank, step))
+        inp = {k: torch.from_numpy(v).to(cfg.device) for k, v in inp.items()}
+        mi = torch.from_numpy(mi).to(cfg.device)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)
         q = net(**inp)
@@ -175,6 +198,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
                 t_last = time.perf_counter()
     if bar is not None:
         bar.close()
+    if pool is not None:
+        pool.terminate()
     if ddp:
         import torch.distributed as dist
 
