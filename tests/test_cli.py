@@ -105,3 +105,8 @@ def test_bench_speed_tiny_run(tmp_path):
 def test_module_entry_point_matches_console_script():
     r = subprocess.run([sys.executable, "-m", "infoatlas.cli", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "estimate" in r.stdout
+
+
+def test_bench_atlas_reports_throughput():
+    r = run("bench", "atlas", "--batches", "2", "--batch-size", "4", "--n", "256")
+    assert "data sets/s at n=256" in r.stdout

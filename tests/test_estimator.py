@@ -173,3 +173,16 @@ def test_mutual_info_torch_is_differentiable_and_close_to_the_hard_estimate(rng)
     assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
     hard = infoatlas.mutual_info(x.detach().numpy(), y.numpy())
     assert mi.item() == pytest.approx(hard, abs=0.1)
+
+
+def test_inference_path_imports_neither_training_nor_atlas():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np, infoatlas\n"
+            "x = np.random.default_rng(0).standard_normal(100)\n"
+            "infoatlas.mutual_info(x, x + np.random.default_rng(1).standard_normal(100))\n"
+            "bad = [m for m in sys.modules if m.startswith(('infoatlas.training', 'infoatlas.atlas'))]\n"
+            "assert not bad, bad\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr

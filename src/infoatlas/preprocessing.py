@@ -211,6 +211,7 @@ def gaussian_mi(rho: torch.Tensor) -> torch.Tensor:
     return -0.5 * torch.log1p(-rho.clamp(0, RHO_MAX) ** 2).sum(-1)
 
 
+N_STAT_MAX = 4096  #: largest n seen in pretraining (atlas n range 32-4096)
 N_STATS = 7  #: size of the per-data-set statistics vector built by :func:`model_inputs`
 
 
@@ -231,7 +232,9 @@ def model_inputs(can: Canonical, n_tokens: int, max_dim: int, dim_x: int | None 
     b, n, dx = can.u.shape
     dy = can.v.shape[-1]
     n_rows = n
-    n = n if n_total is None else n_total
+    # the network was pretrained with n <= N_STAT_MAX; larger n only make the statistics more
+    # precise, so they are presented as N_STAT_MAX rather than extrapolated to
+    n = min(n if n_total is None else n_total, N_STAT_MAX)
     dim_x = dx if dim_x is None else dim_x
     dim_y = dy if dim_y is None else dim_y
     t = min(n_rows, n_tokens)

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import base, mixtures, transforms
 
-ATLAS_VERSION = "1.0"
+ATLAS_VERSION = "1.1"  # 1.1: more small-dimensional batches (draw_dims)
 TRAIN_FAMILIES = ("gauss_dense", "gauss_sparse", "gauss_lowrank", "gauss_neardet", "student_t",
                   "mixture", "independent")
 HELDOUT_FAMILIES = ("gauss_block", "additive_uniform", "student_t_flow", "mixture_heldout")
@@ -45,7 +45,14 @@ def draw_mi(rng: np.random.Generator, mi_max: float = MI_MAX) -> float:
 
 
 def draw_dims(rng: np.random.Generator, max_dim: int = 32) -> tuple[int, int]:
-    """dx, dy independent, log-uniform on [1, max_dim] (so small dims are common)."""
+    """dx, dy: 1 + 1 with p = 0.12 (pairwise and feature-selection use), each in {1, 2, 3} with
+    p = 0.18, otherwise independent and log-uniform on [1, max_dim]."""
+    u = rng.random()
+    if u < 0.12:
+        return 1, 1
+    if u < 0.30:
+        d = rng.integers(1, 4, size=2)
+        return int(min(d[0], max_dim)), int(min(d[1], max_dim))
     d = np.floor(np.exp(rng.uniform(0, np.log(max_dim + 1), size=2))).astype(int)
     return int(min(d[0], max_dim)), int(min(d[1], max_dim))
 
