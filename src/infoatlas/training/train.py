@@ -182,11 +182,11 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         stats["train_seconds"] += now - t_last
         t_last = now
         if rank == 0:
-            rec = {"step": step, "loss": loss.item(), "lr": lr_at(step, cfg)}
+            rec = {"step": step, "loss": loss.item(), "lr": lr_at(step, cfg), "time": round(time.time(), 1)}
             if step % cfg.eval_every == 0 or step == cfg.steps:
                 rec.update(evaluate(model, eval_batches))
                 rec.update(stats)
-            if len(rec) > 3 or step % 20 == 0:
+            if "heldout_mae" in rec or step % 20 == 0:
                 log.write(json.dumps(rec) + "\n")
                 log.flush()
             if bar is not None:
