@@ -25,6 +25,8 @@ smooth injective embeddings (p=0.15).  Monotone per-coordinate maps are applied 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from . import base, mixtures, transforms
@@ -34,6 +36,7 @@ TRAIN_FAMILIES = ("gauss_dense", "gauss_sparse", "gauss_lowrank", "gauss_neardet
                   "mixture", "independent")
 HELDOUT_FAMILIES = ("gauss_block", "additive_uniform", "student_t_flow", "mixture_heldout")
 TRAIN_WEIGHTS = np.array([0.18, 0.12, 0.1, 0.08, 0.16, 0.26, 0.10])
+_TRAIN_CDF = np.cumsum(TRAIN_WEIGHTS)
 MI_MAX = 8.0
 
 
@@ -100,10 +103,14 @@ def _student_t(dx, dy, mi, rng):
     return base.StudentT(rho, dx, dy, dof)
 
 
+@lru_cache(maxsize=None)
+def _mixture_rows(split: str, dx: int, dy: int) -> tuple:
+    """Table rows of a split that fit in (dx, dy) (padded up with independent coordinates)."""
+    return tuple(r for r in mixtures.load_table() if r.split == split and r.dim_x <= dx and r.dim_y <= dy)
+
+
 def _mixture(dx, dy, rng, split: str):
-    rows = mixtures.load_table()
-    cand = [r for r in rows if r.split == split and r.dim_x <= dx and r.dim_y <= dy]
-    # prefer the largest table dims that fit, then pad with independent coordinates
+    cand = _mixture_rows(split, dx, dy)
     row = cand[int(rng.integers(len(cand)))]
     return transforms.PadIndependent(mixtures.GaussianMixture.from_row(row), dx, dy)
 
@@ -111,7 +118,7 @@ def _mixture(dx, dy, rng, split: str):
 def _marginal_sampler(d: int, rng):
     """A non-Gaussian d-dim distribution (only its X side is used)."""
     if rng.random() < 0.5:
-        rows = [r for r in mixtures.load_table() if r.dim_x <= d and r.split == "train"]
+        rows = _mixture_rows("train", d, 6)
         row = rows[int(rng.integers(len(rows)))]
         return transforms.PadIndependent(mixtures.GaussianMixture.from_row(row), d, row.dim_y)
     dof = float(np.exp(rng.uniform(0.0, np.log(30.0))))
@@ -191,7 +198,7 @@ def make_task(family: str, dx: int, dy: int, mi: float, rng, train: bool = True)
 
 def draw_family(rng, split: str = "train") -> str:
     if split == "train":
-        return TRAIN_FAMILIES[int(rng.choice(len(TRAIN_FAMILIES), p=TRAIN_WEIGHTS / TRAIN_WEIGHTS.sum()))]
+        return TRAIN_FAMILIES[int(np.searchsorted(_TRAIN_CDF, rng.random() * _TRAIN_CDF[-1], side="right"))]
     if split == "heldout":
         return HELDOUT_FAMILIES[int(rng.integers(len(HELDOUT_FAMILIES)))]
     raise ValueError("split must be 'train' or 'heldout'")

@@ -13,10 +13,9 @@ def random_invertible(d: int, rng: np.random.Generator, kind: str = "random") ->
     a floor on singular values so the condition number stays below about 1e3)."""
     if kind == "identity":
         return np.eye(d)
-    q, r = np.linalg.qr(rng.standard_normal((d, d)))
-    q = q * np.sign(np.diag(r))
     if kind == "rotation":
-        return q
+        q, r = np.linalg.qr(rng.standard_normal((d, d)))
+        return q * np.sign(np.diag(r))  # Haar-distributed orthogonal matrix
     u, s, vt = np.linalg.svd(rng.standard_normal((d, d)))
     s = np.maximum(s, 1e-3 * s.max())
     return (u * s) @ vt
