@@ -200,12 +200,15 @@ def bench_accuracy(estimators, ns, per_cell, dims, families, mi_max, data_dir, o
               help="Skip trained critics above this n (their cost is per training step, not per row).")
 @click.option("--memory-n", default=1_000_000, show_default=True,
               help="Also measure peak memory of one estimate at this n in a fresh process (0: skip).")
+@click.option("--ksg-max-size", default=1_000_000, show_default=True,
+              help="Skip KSG where n * (dx + dy) exceeds this (kd-trees degrade in high dims).")
 @click.option("--throughput/--no-throughput", default=True, show_default=True,
               help="Also time estimate_batch (64 sets) and pairwise (50 columns x 2,000 rows).")
 @click.option("--out", "out_dir", default="bench_out/speed", show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--model", default=None)
-def bench_speed(ns, dims, estimators, repeats, critic_max_n, memory_n, throughput, out_dir, seed, model):
+def bench_speed(ns, dims, estimators, repeats, critic_max_n, ksg_max_size, memory_n, throughput, out_dir,
+                seed, model):
     """Latency per estimate, as medians and ratios to InfoAtlas, plus batch and pairwise throughput."""
     from .bench.speed import run_speed
 
@@ -213,7 +216,7 @@ def bench_speed(ns, dims, estimators, repeats, critic_max_n, memory_n, throughpu
                          dims=[tuple(int(a) for a in d.split("x")) for d in dims.split(",")],
                          estimators=[e.strip() for e in estimators.split(",")], repeats=repeats,
                          critic_max_n=critic_max_n, out_dir=out_dir, seed=seed, model=model,
-                         memory_n=memory_n, throughput=throughput))
+                         memory_n=memory_n, throughput=throughput, ksg_max_size=ksg_max_size))
 
 
 @bench.command("atlas")

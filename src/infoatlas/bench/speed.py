@@ -69,7 +69,7 @@ def memory_probe(n: int = 1_000_000, model=None) -> dict:
 def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
               estimators=("infoatlas", "ksg", "mine", "infonce"), repeats=5, critic_max_n=10000,
               out_dir="bench_out/speed", seed=0, model=None, memory_n: int = 0,
-              throughput: bool = True) -> str:
+              throughput: bool = True, ksg_max_size: int = 1_000_000) -> str:
     from .accuracy import make_estimator
 
     rng = np.random.default_rng(seed)
@@ -79,6 +79,10 @@ def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
         for dx, dy in dims:
             x, y = _gaussian_data(n, dx, dy, rng)
             for name, est in ests.items():
+                if name == "ksg" and n * (dx + dy) > ksg_max_size:
+                    rows.append({"n": n, "dims": f"{dx}+{dy}", "estimator": name, "seconds": np.nan,
+                                 "note": f"skipped (n * d > {ksg_max_size:,})"})
+                    continue
                 if name in CRITICS and n > critic_max_n:
                     rows.append({"n": n, "dims": f"{dx}+{dy}", "estimator": name, "seconds": np.nan,
                                  "note": f"skipped (n > {critic_max_n})"})
