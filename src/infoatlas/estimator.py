@@ -47,10 +47,12 @@ def _order_rows(a: np.ndarray, random_state) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
-def _standardise(a: np.ndarray) -> np.ndarray:
-    """Columns to zero mean and unit scale, so that row keys of huge raw values stay distinct."""
+def _subsample_rows(a: np.ndarray, max_rows: int, random_state) -> np.ndarray:
+    """Sorted indices of ``max_rows`` rows chosen by :func:`_order_rows` on standardised columns
+    (standardised so that the keys of huge raw values stay distinct)."""
     sd = a.std(0)
-    return (a - a.mean(0)) / np.where(sd > 0, sd, 1.0)
+    z = (a - a.mean(0)) / np.where(sd > 0, sd, 1.0)
+    return np.sort(_order_rows(z, random_state)[:max_rows])
 
 
 class InfoAtlas:
@@ -110,7 +112,7 @@ class InfoAtlas:
         n, dim_x, dim_y = x.shape[0], x.shape[1], y.shape[1]
         notes = list(notes)
         if n > self.max_rows:
-            keep = np.sort(_order_rows(_standardise(np.hstack([x, y])), self.random_state)[: self.max_rows])
+            keep = _subsample_rows(np.hstack([x, y]), self.max_rows, self.random_state)
             x, y = x[keep], y[keep]
             notes.append(f"subsampled {self.max_rows} of {n} rows")
         zx, cx = copula_normal(x, "x")
@@ -259,8 +261,7 @@ class InfoAtlas:
         x_all, _, notes = validate_xy(arr, arr[:, :1], nan_policy=self.nan_policy)
         n = x_all.shape[0]
         if n > self.max_rows:
-            keep = np.sort(_order_rows(_standardise(x_all), self.random_state)[: self.max_rows])
-            x_all = x_all[keep]
+            x_all = x_all[_subsample_rows(x_all, self.max_rows, self.random_state)]
             notes = notes + (f"subsampled {self.max_rows} of {n} rows",)
         z, const = copula_normal(x_all, "data")  # rank each column once
         gnames = list(groups)

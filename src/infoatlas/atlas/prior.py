@@ -52,11 +52,11 @@ def draw_dims(rng: np.random.Generator, max_dim: int = 32) -> tuple[int, int]:
     p = 0.18, otherwise independent and log-uniform on [1, max_dim]."""
     u = rng.random()
     if u < 0.12:
-        return 1, 1
-    if u < 0.30:
+        d = np.ones(2, dtype=int)
+    elif u < 0.30:
         d = rng.integers(1, 4, size=2)
-        return int(min(d[0], max_dim)), int(min(d[1], max_dim))
-    d = np.floor(np.exp(rng.uniform(0, np.log(max_dim + 1), size=2))).astype(int)
+    else:
+        d = np.floor(np.exp(rng.uniform(0, np.log(max_dim + 1), size=2))).astype(int)
     return int(min(d[0], max_dim)), int(min(d[1], max_dim))
 
 
@@ -118,7 +118,7 @@ def _mixture(dx, dy, rng, split: str):
 def _marginal_sampler(d: int, rng):
     """A non-Gaussian d-dim distribution (only its X side is used)."""
     if rng.random() < 0.5:
-        rows = _mixture_rows("train", d, 6)
+        rows = _mixture_rows("train", d, 6)  # any Y width: the table's widest is 6
         row = rows[int(rng.integers(len(rows)))]
         return transforms.PadIndependent(mixtures.GaussianMixture.from_row(row), d, row.dim_y)
     dof = float(np.exp(rng.uniform(0.0, np.log(30.0))))

@@ -5,7 +5,7 @@ import numpy as np
 from scipy import special
 from scipy.spatial import cKDTree
 
-from ..preprocessing import as_2d, copula_normal, validate_xy
+from ..preprocessing import copula_normal, validate_xy
 
 
 class KSG:
@@ -68,4 +68,4 @@ class GaussianCopula:
         return float(max(mi, 0.0))
 
 
-__all__ = ["KSG", "GaussianCopula", "as_2d"]
+__all__ = ["KSG", "GaussianCopula"]

@@ -130,8 +130,8 @@ def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
         mem = memory_probe(memory_n, model)
         extra["memory"] = mem
         lines.append(f"memory at n={memory_n:,} (5+5 dims, fresh process): peak RSS {mem['peak_mib']:.0f} MiB "
-                     f"({mem['added_by_estimate_mib']:.0f} MiB added by the estimate; "
-                     f"{mem['seconds']:.2f} s)")
+                     f"for the whole process; peak before the estimate began (interpreter, torch, model, "
+                     f"data) {mem['before_estimate_mib']:.0f} MiB; estimate {mem['seconds']:.2f} s")
     report = "\n".join(lines)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

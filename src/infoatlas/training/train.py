@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from ..atlas import prior
+from ..bench.accuracy import within_factor
 from ..model import SetMI, SetMIConfig, pinball_loss
 from ..preprocessing import canonicalise, copula_normal_torch, model_inputs
 
@@ -99,8 +100,7 @@ def evaluate(model, batches) -> dict:
         est = torch.expm1(q.clamp_min(0))  # (B, Q) nats
         mid = est[:, model.cfg.quantiles.index(0.5)]
         errs.append((mid - mi).abs())
-        ok_ratio = (torch.maximum(mid, mi) <= 1.5 * torch.minimum(mid, mi))
-        within.append(ok_ratio | ((mi < 0.05) & ((mid - mi).abs() < 0.05)))
+        within.append(torch.from_numpy(within_factor(mid.cpu().numpy(), mi.cpu().numpy())))
         cover.append((est[:, 0] <= mi) & (mi <= est[:, -1]))
     model.train()
     cat = lambda xs: torch.cat(xs).float().mean().item()  # noqa: E731
