@@ -18,6 +18,8 @@ ap.add_argument("--run", default="runs/base")
 ap.add_argument("--weights", default=None)
 ap.add_argument("--accuracy", default="bench_out/accuracy/results.json")
 ap.add_argument("--speed", default="bench_out/speed/results.json")
+ap.add_argument("--gauss", default="bench_out/gauss/results.json",
+                help="`bench accuracy --families gauss_plain` results (optional sanity table)")
 ap.add_argument("--hardware", default="2-core x86-64 CPU (shared), 1 torch thread, no GPU")
 ap.add_argument("--notes", default=None, help="Markdown file appended as 'Limitations and next steps'.")
 args = ap.parse_args()
@@ -32,6 +34,22 @@ acc = json.loads(Path(args.accuracy).read_text())
 by_n = pd.DataFrame(acc["by_n"]).rename(columns={"within_1.5": "within"})
 fam = pd.DataFrame(acc["by_family"])
 
+init = json.loads(meta["init"]) if "init" in meta else None
+# files exported before the schedule was stored were trained with these (session 1 defaults)
+sched = json.loads(meta["schedule"]) if "schedule" in meta else \
+    {"lr": 1e-3, "min_lr": 1e-4, "warmup": 300, "steps": int(meta["step"]), "weight_decay": 0.01}
+steps_line = f"| steps | {meta['step']} (batch 32) |"
+seen_line = f"| data sets seen | {int(meta['datasets_seen']):,} (n log-uniform 32-4,096, dims 1-32 per side) |"
+hours_line = f"| training time | {int(meta['train_seconds']) / 3600:.2f} h wall clock |"
+if init:
+    total_seen = int(meta["datasets_seen"]) + int(init["datasets_seen"])
+    total_h = (int(meta["train_seconds"]) + int(init["train_seconds"])) / 3600
+    steps_line = (f"| steps | {meta['step']} (batch 32) in this run, warm-started from `{Path(init['from']).name}` "
+                  f"({init['step']} steps, atlas {init['atlas_version']}, seed {init['seed']}) |")
+    seen_line = (f"| data sets seen | {int(meta['datasets_seen']):,} in this run, {total_seen:,} in all "
+                 "(n log-uniform 32-4,096, dims 1-32 per side) |")
+    hours_line = (f"| training time | {int(meta['train_seconds']) / 3600:.2f} h in this run, {total_h:.2f} h in all "
+                  "(wall clock) |")
 lines = [
     "# Model card: infoatlas-base", "",
     "| | |", "|---|---|",
@@ -40,12 +58,11 @@ lines = [
     f"{cfg['n_heads']} heads, {cfg['max_dim']} dims per side, {cfg['max_tokens']} rows per pass, quantiles {cfg['quantiles']} |",
     f"| atlas | version {meta['atlas_version']}; train families {', '.join(prior.TRAIN_FAMILIES)}; "
     f"held out {', '.join(prior.HELDOUT_FAMILIES)} (see docs/atlas.md) |",
-    f"| steps | {meta['step']} (batch 32) |",
-    f"| data sets seen | {int(meta['datasets_seen']):,} (n log-uniform 32-4,096, dims 1-32 per side) |",
-    f"| training time | {int(meta['train_seconds']) / 3600:.2f} h wall clock |",
+    steps_line, seen_line, hours_line,
     f"| hardware | {args.hardware} |",
     f"| seed | {meta['seed']} |",
-    "| loss | pinball loss on log1p(MI) at quantiles 0.05, 0.5, 0.95; AdamW, lr 1e-3, warmup 300, cosine to 1e-4 |",
+    f"| loss | pinball loss on log1p(MI) at quantiles 0.05, 0.5, 0.95; AdamW, lr {sched['lr']:g}, warmup "
+    f"{sched['warmup']}, cosine to {sched['min_lr']:g} over {sched['steps']} steps, weight decay {sched['weight_decay']:g} |",
     "",
     "## Held-out figures",
     "",
@@ -64,10 +81,30 @@ lines += ["", "By family (MAE in nats, InfoAtlas / KSG / Gaussian copula):", "",
 piv = fam.pivot_table(index=["family", "n"], columns="estimator", values="mae")
 for (f, n), row in piv.iterrows():
     lines.append(f"| {f} | {n} | " + " | ".join(f"{row.get(e, float('nan')):.3f}" for e in ("infoatlas", "ksg", "gcmi")) + " |")
+if Path(args.gauss).exists():
+    g = json.loads(Path(args.gauss).read_text())
+    gd = pd.DataFrame(g["records"])
+    gd = gd[~gd["failed"]]
+    gd["err"] = (gd["estimate"] - gd["truth"]).abs()
+    piv = gd.pivot_table(index=["dims", "n"], columns="estimator", values="err", aggfunc="mean")
+    ratio = gd.assign(r=gd["estimate"] / gd["truth"]).pivot_table(index=["dims", "n"], columns="estimator",
+                                                                  values="r", aggfunc="median")
+    lines += ["", "## Plain Gaussians (sanity check, not held out)", "",
+              f"`infoatlas bench accuracy --families gauss_plain` ({g['meta']['cases']} data sets, seed "
+              f"{g['meta']['seed']}, true MI up to {g['meta']['mi_max']} nats; Gaussian with linear and monotone "
+              "maps only, where Gaussian-copula MI is exact up to sampling error). MAE in nats, and the median "
+              "ratio estimate / truth:", "",
+              "| dims | n | MAE infoatlas | MAE gcmi | MAE ksg | median ratio infoatlas |", "|---|---|---|---|---|---|"]
+    for (d, n), row in piv.iterrows():
+        lines.append(f"| {d} | {n} | " + " | ".join(f"{row.get(e, float('nan')):.3f}" for e in ("infoatlas", "gcmi", "ksg"))
+                     + f" | {ratio.loc[(d, n)].get('infoatlas', float('nan')):.2f} |")
 if last:
     lines += ["", f"Training-time held-out check at step {last['step']} (held-out families, n 32-4,096, MI 0-8 nats, "
               f"256 data sets): MAE {last['heldout_mae']:.3f}, within x1.5 {last['heldout_within_1.5']:.0%}, "
               f"coverage {last['heldout_coverage']:.0%}."]
+    if "gauss_mae" in last:
+        lines[-1] += (f" Plain-Gaussian sanity check (80 data sets, dims 1+1 to 10+10): MAE {last['gauss_mae']:.3f}"
+                      f" (Gaussian-copula MI {last['gauss_gcmi_mae']:.3f}).")
 if Path(args.speed).exists():
     sp = json.loads(Path(args.speed).read_text())
     rows = pd.DataFrame(sp["rows"])

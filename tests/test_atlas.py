@@ -101,7 +101,7 @@ def test_split_keeps_heldout_families_out_of_training():
     assert x.shape == (16, 100, 4) and y.shape == (16, 100, 5) and np.all(mi >= 0)
 
 
-@pytest.mark.parametrize("family", prior.TRAIN_FAMILIES + prior.HELDOUT_FAMILIES)
+@pytest.mark.parametrize("family", prior.TRAIN_FAMILIES + prior.HELDOUT_FAMILIES + prior.SANITY_FAMILIES)
 def test_every_family_samples_finite_data_with_nonnegative_mi(family, rng):
     for dx, dy in [(1, 1), (2, 7), (12, 3)]:
         t = prior.make_task(family, dx, dy, 1.5, rng, train=family in prior.TRAIN_FAMILIES)
@@ -109,3 +109,17 @@ def test_every_family_samples_finite_data_with_nonnegative_mi(family, rng):
         assert x.shape == (200, dx) and y.shape == (200, dy)
         assert np.isfinite(x).all() and np.isfinite(y).all()
         assert t.mutual_information() >= 0
+
+
+def test_plain_gaussians_are_gaussian_up_to_monotone_maps(rng):
+    # the sanity family: after ranks -> normal scores the Gaussian-copula MI must match the truth
+    from infoatlas.baselines import GaussianCopula
+
+    errs = []
+    for _ in range(6):
+        t = prior.make_task("gauss_plain", 3, 4, float(rng.uniform(0.2, 2.0)), rng, train=False)
+        x, y = t.sample(20_000, rng)
+        errs.append(abs(GaussianCopula().estimate(x, y) - t.mutual_information()))
+    assert max(errs) < 0.05
+    x, y, mi = prior.sample_gaussian_batch(rng, 3, 50, 2, 2)
+    assert x.shape == (3, 50, 2) and mi.shape == (3,)

@@ -101,3 +101,26 @@ def test_pinball_loss_is_minimised_at_the_quantile():
     target = torch.linspace(0, 1, 1001)
     losses = [pinball_loss(torch.full((1001, 1), q), target, (0.9,)).item() for q in (0.5, 0.9, 0.99)]
     assert losses[1] < losses[0] and losses[1] < losses[2]
+
+
+def test_weight_files_without_pair_statistics_still_load(tmp_path, rng):
+    # files written before the per-direction statistics existed have no n_pair_feats in their config
+    torch.manual_seed(2)
+    m = SetMI(SetMIConfig(width=8, n_heads=2, n_layers=1, max_dim=4, n_inducing=2, n_seeds=1, n_pair_feats=0))
+    cfg = m.cfg.to_dict()
+    del cfg["n_pair_feats"]
+    save_file({k: v.contiguous() for k, v in m.state_dict().items()}, str(tmp_path / "old.safetensors"),
+              metadata={"arch": "setmi", "config": json.dumps(cfg)})
+    m2, _ = load_model(tmp_path / "old.safetensors")
+    assert m2.cfg.n_pair_feats == 0
+    assert 0 <= InfoAtlas(m2).estimate(*_data(rng)).mi
+
+
+def test_model_with_pair_statistics_requires_them():
+    m = SetMI(SetMIConfig(width=8, n_heads=2, n_layers=1, max_dim=4, n_inducing=2, n_seeds=1))
+    b, n, d = 2, 10, 4
+    args = dict(u=torch.zeros(b, n, d), v=torch.zeros(b, n, d), mask_x=torch.ones(b, d),
+                mask_y=torch.ones(b, d), rho=torch.zeros(b, d), stats=torch.zeros(b, m.cfg.n_stats))
+    with pytest.raises(ValueError, match="pair="):
+        m(**args)
+    assert m(**args, pair=torch.zeros(b, d, m.cfg.n_pair_feats)).shape == (b, 3)

@@ -81,3 +81,41 @@ def test_soft_ranks_approach_hard_ranks(rng):
     hard = copula_normal_torch(a)
     soft = copula_normal_torch(a, soft=0.005)
     assert torch.allclose(hard, soft, atol=0.1)
+
+
+def _canon(x, y):
+    import torch
+
+    from infoatlas.preprocessing import canonicalise, copula_normal_torch
+
+    return canonicalise(copula_normal_torch(torch.from_numpy(x)[None]), copula_normal_torch(torch.from_numpy(y)[None]))
+
+
+def test_pair_features_are_near_zero_for_gaussians_and_not_for_heavy_tails():
+    from infoatlas.preprocessing import N_PAIR_FEATS, N_PAIR_RAW, pair_features
+
+    rng = np.random.default_rng(0)
+    n, dx, dy = 4000, 3, 2
+    x = rng.standard_normal((n, dx))
+    y = np.column_stack([0.8 * x[:, 0] + 0.6 * rng.standard_normal(n), rng.standard_normal(n)])
+    f = pair_features(_canon(x, y), 8)
+    assert f.shape == (1, 8, N_PAIR_FEATS)
+    raw, z = f[0, :, :N_PAIR_RAW], f[0, :, N_PAIR_RAW:]
+    assert raw.abs().max() < 0.2            # sampling noise only: sd ~ 1/sqrt(n) per moment
+    assert (z.abs() > 0.9).sum() <= 1       # z-like scores rarely saturate under Gaussianity
+    assert (f[0, 3:] == 0).all()            # beyond max(dx, dy) everything is padding
+    # same linear structure, Student-t copula (nu = 3, a shared scale): tail dependence lights up
+    w = np.sqrt(3 / rng.chisquare(3, n))[:, None]
+    ft = pair_features(_canon(x * w, y * w), 8)[0]
+    assert ft[:, :N_PAIR_RAW].abs().max() > 0.25
+    assert (ft[:, N_PAIR_RAW:].abs() > 0.9).sum() >= 6
+
+
+def test_pair_features_are_symmetric_in_x_and_y(rng):
+    from infoatlas.preprocessing import pair_features
+
+    x = rng.standard_normal((500, 4))
+    y = np.column_stack([np.sin(x[:, 0]) + 0.3 * rng.standard_normal(500), x[:, 1] ** 2])
+    a = pair_features(_canon(x, y), 6)
+    b = pair_features(_canon(y, x), 6)
+    assert np.allclose(a.numpy(), b.numpy(), atol=1e-5)

@@ -92,3 +92,38 @@ def test_ddp_smoke_two_cpu_processes(tmp_path):
     ck = torch.load(Path(tmp_path) / "ckpt.pt", weights_only=False)
     assert ck["step"] == 3 and ck["stats"]["datasets_seen"] == 3 * 4 * 2  # both ranks counted
     assert (tmp_path / "w.safetensors").exists()
+
+
+def test_warm_start_copies_weights_and_leaves_the_output_unchanged(tmp_path):
+    import numpy as np
+
+    from infoatlas.model import SetMI, SetMIConfig
+    from infoatlas.training.train import _inputs, _warm_start
+    from infoatlas.weights import save_model
+
+    small = dict(width=16, n_layers=1, n_heads=2, max_tokens=32, max_dim=6)
+    torch.manual_seed(0)
+    old = SetMI(SetMIConfig(**small, n_pair_feats=0))
+    for p in old.head.parameters():  # a non-zero head, so the output depends on the weights
+        torch.nn.init.normal_(p, std=0.3)
+    save_model(old, tmp_path / "old.safetensors", {"step": 7, "datasets_seen": 28})
+    new = SetMI(SetMIConfig(**small))
+    info = _warm_start(new, tmp_path / "old.safetensors")
+    assert info["step"] == "7" and info["datasets_seen"] == "28"
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 100, 3))
+    inp = _inputs(x, x[..., :2] ** 3 + rng.standard_normal((2, 100, 2)), new.cfg)
+    with torch.no_grad():
+        assert torch.allclose(old.eval()(**inp), new.eval()(**inp), atol=1e-6)
+    wrong = SetMI(SetMIConfig(**{**small, "width": 8, "n_heads": 2}))
+    import pytest
+
+    with pytest.raises((ValueError, RuntimeError)):
+        _warm_start(wrong, tmp_path / "old.safetensors")
+
+
+def test_training_logs_the_plain_gaussian_sanity_check(tmp_path):
+    train(_cfg(tmp_path, 2), progress=False)
+    log = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    rec = [r for r in log if "gauss_mae" in r][-1]
+    assert rec["gauss_mae"] >= 0 and 0 <= rec["gauss_gcmi_mae"] < 0.5  # gcmi is exact on Gaussians

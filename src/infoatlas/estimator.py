@@ -15,7 +15,7 @@ import torch
 
 from .interface import MIEstimate
 from .preprocessing import (InfoAtlasWarning, as_2d, canonicalise, copula_normal, copula_normal_torch,
-                            model_inputs, validate_xy)
+                            model_inputs, pair_features, validate_xy)
 from .weights import load_model
 
 DEFAULT_MAX_ROWS = 100_000  #: rows above this are subsampled (deterministically) before ranking
@@ -129,6 +129,7 @@ class InfoAtlas:
         if zx.shape[1] > cap or zy.shape[1] > cap:
             notes.append(f"kept the leading {cap} canonical directions per side")
         can = canonicalise(torch.from_numpy(zx)[None], torch.from_numpy(zy)[None])
+        pair = pair_features(can, cap, m)  # from all rows, before they are split into chunks
         t = self.cfg.max_tokens
         k = max(1, min(self.max_chunks, m // t))
         used = min(m, k * t)
@@ -140,7 +141,7 @@ class InfoAtlas:
             can.v = can.v.reshape(k, -1, can.v.shape[-1])
             can.rho = can.rho.expand(k, -1)
         # the widths the network is told are the live ones (constant columns carry nothing)
-        inputs = model_inputs(can, t, cap, zx.shape[1], zy.shape[1], n_total=m)
+        inputs = model_inputs(can, t, cap, zx.shape[1], zy.shape[1], n_total=m, pair=pair)
         if used < m:
             notes.append(f"network read {used} of {m} rows ({k} chunk(s) of {t}); "
                          "canonical statistics used all rows")

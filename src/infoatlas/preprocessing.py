@@ -212,11 +212,80 @@ def gaussian_mi(rho: torch.Tensor) -> torch.Tensor:
 
 
 N_STAT_MAX = 4096  #: largest n seen in pretraining (atlas n range 32-4096)
+N_PAIR_RAW = 14  #: non-Gaussianity statistics per canonical direction (see :func:`pair_features`)
+N_PAIR_FEATS = 2 * N_PAIR_RAW  #: each as a raw moment and as a clipped sqrt(n)-scaled z-like score
+
+
+def _hermite(a: torch.Tensor) -> list[torch.Tensor]:
+    """Normalised probabilists' Hermite polynomials He_1..He_4 / sqrt(k!) of a tensor: for a
+    standard normal a they are uncorrelated with unit variance, and for a bivariate normal pair
+    with correlation rho, E[He_j(u) He_k(v)] / sqrt(j! k!) = rho^j if j == k else 0."""
+    a2 = a * a
+    return [a, (a2 - 1) / 2 ** 0.5, (a2 * a - 3 * a) / 6 ** 0.5, (a2 * a2 - 6 * a2 + 3) / 24 ** 0.5]
+
+
+def pair_features(can: Canonical, max_dim: int, n_total: int | None = None) -> torch.Tensor:
+    """Per canonical direction, statistics that are 0 (up to O(1/sqrt(n)) noise) when the copula
+    is Gaussian, and move away from 0 when the dependence or the margins are not Gaussian.
+
+    The Gaussian-copula MI is exact for Gaussian copulas; these statistics tell the network how far
+    a data set is from that case, so that its learned correction can stay near 0 there.  For the
+    pair (u_k, v_k), with h_j the normalised Hermite polynomials of :func:`_hermite`:
+
+    - E[h2(u)h2(v)] - rho^2 and E[h3(u)h3(v)] - rho^3 (higher-order dependence),
+    - E[h_i(u)h_j(v)] for (i, j) in (1,2), (1,3), (2,3), as the sum and |difference| of the two
+      orders (so swapping X and Y leaves them unchanged),
+    - E[h3] (skewness) and E[h4] (excess kurtosis) of u_k and v_k, as sum and |difference|,
+    - the energy of E[h2(u_k)h2(v_j)] and E[h1(u_k)h2(v_j)], E[h2(u_k)h1(v_j)] over other
+      directions j != k (dependence between different canonical directions).
+
+    can : canonical coordinates (B, n, dx), (B, n, dy);  returns (B, max_dim, N_PAIR_FEATS),
+    zero beyond each side's width.  Each raw statistic r (clipped to [-4, 4]) comes with
+    tanh(sqrt(n') r / 4), n' = min(n_total or n, N_STAT_MAX): about a z-score under Gaussianity.
+    """
+    u, v = can.u, can.v
+    b, n, dx = u.shape
+    dy = v.shape[-1]
+    m = min(dx, dy)
+    d = max(dx, dy)
+    hu, hv = _hermite(u), _hermite(v)  # 4 x (B, n, dx) and 4 x (B, n, dy)
+
+    def cross(i, j):  # (B, dx, dy): E[h_i(u_a) h_j(v_b)]
+        return hu[i].transpose(-1, -2) @ hv[j] / n
+
+    def diag(c):  # (B, m)
+        return torch.diagonal(c, dim1=-2, dim2=-1)[:, :m]
+
+    def padto(a, k=d):  # (B, j) -> (B, k)
+        return torch.nn.functional.pad(a, (0, k - a.shape[-1]))
+
+    rho = can.rho[:, :m]
+    c22, c33 = cross(1, 1), cross(2, 2)
+    feats = [padto(diag(c22) - rho ** 2), padto(diag(c33) - rho ** 3)]
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        a, bb = diag(cross(i, j)), diag(cross(j, i))
+        feats += [padto(a + bb), padto((a - bb).abs())]
+    for j in (2, 3):
+        mu, mv = padto(hu[j].mean(-2)), padto(hv[j].mean(-2))
+        feats += [mu + mv, (mu - mv).abs()]
+    # off-diagonal energies: row k of a (dx, dy) matrix involves u_k, column k involves v_k
+    off = torch.ones(dx, dy, dtype=u.dtype)
+    off[torch.arange(m), torch.arange(m)] = 0
+    for mats in ((c22,), (cross(0, 1), cross(1, 0))):
+        e_u = sum(padto((mm * off).pow(2).sum(-1)) for mm in mats)      # (B, d) by u index
+        e_v = sum(padto((mm * off).pow(2).sum(-2)) for mm in mats)      # (B, d) by v index
+        feats.append(e_u + e_v)
+    raw = torch.stack(feats, -1).clamp(-4.0, 4.0)  # (B, d, N_PAIR_RAW)
+    n_eff = min(n if n_total is None else n_total, N_STAT_MAX)
+    out = torch.cat([raw, torch.tanh(raw * (n_eff ** 0.5 / 4.0))], -1).float()
+    out = out[:, :max_dim]
+    return torch.nn.functional.pad(out, (0, 0, 0, max_dim - out.shape[1]))
 N_STATS = 7  #: size of the per-data-set statistics vector built by :func:`model_inputs`
 
 
 def model_inputs(can: Canonical, n_tokens: int, max_dim: int, dim_x: int | None = None,
-                 dim_y: int | None = None, n_total: int | None = None) -> dict[str, torch.Tensor]:
+                 dim_y: int | None = None, n_total: int | None = None,
+                 pair: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """Tensors the network reads, from canonical coordinates of a batch sharing n and dims.
 
     Keeps the leading ``max_dim`` canonical directions per side (the ones that carry the linear
@@ -227,8 +296,12 @@ def model_inputs(can: Canonical, n_tokens: int, max_dim: int, dim_x: int | None 
     Returns
     -------
     dict with u, v : (B, n_tokens, max_dim) float32, zero-padded; mask_x, mask_y : (B, max_dim);
-    rho : (B, max_dim) atanh-free canonical correlations, zero-padded; stats : (B, N_STATS).
+    rho : (B, max_dim) atanh-free canonical correlations, zero-padded; stats : (B, N_STATS);
+    pair : (B, max_dim, N_PAIR_FEATS) from :func:`pair_features` (pass it when ``can`` holds
+    chunks of a larger data set, so that the statistics use all rows).
     """
+    if pair is None:
+        pair = pair_features(can, max_dim, n_total)
     b, n, dx = can.u.shape
     dy = can.v.shape[-1]
     n_rows = n
@@ -255,4 +328,5 @@ def model_inputs(can: Canonical, n_tokens: int, max_dim: int, dim_x: int | None 
     feats = torch.tensor([np.log(n) / 8.0, np.log(t) / 8.0, np.log(lo) / 4.0, np.log(hi) / 4.0,
                           np.log1p(lo * hi / (2.0 * n))], dtype=torch.float32)
     stats_ = torch.cat([torch.log1p(g)[:, None], g[:, None] / 8.0, feats.expand(b, -1)], dim=1)
-    return {"u": u, "v": v, "mask_x": mask_x, "mask_y": mask_y, "rho": rho, "stats": stats_}
+    return {"u": u, "v": v, "mask_x": mask_x, "mask_y": mask_y, "rho": rho, "stats": stats_,
+            "pair": pair.expand(b, -1, -1)}

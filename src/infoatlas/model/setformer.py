@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..preprocessing import N_STATS
+from ..preprocessing import N_PAIR_FEATS, N_STATS
 
 
 @dataclass
@@ -25,6 +25,7 @@ class SetMIConfig:
     n_seeds: int = 2           # pooling seeds
     ff_mult: int = 2
     n_stats: int = N_STATS
+    n_pair_feats: int = N_PAIR_FEATS  # per-direction non-Gaussianity statistics (0: not read)
     quantiles: tuple[float, ...] = field(default=(0.05, 0.5, 0.95))
     max_tokens: int = 1024     # rows read per pass at inference; more rows -> averaged chunks
 
@@ -37,6 +38,7 @@ class SetMIConfig:
     def from_dict(cls, d: dict) -> "SetMIConfig":
         d = dict(d)
         d["quantiles"] = tuple(d["quantiles"])
+        d.setdefault("n_pair_feats", 0)  # weight files written before the statistics existed
         return cls(**d)
 
 
@@ -84,6 +86,14 @@ class SetMI(nn.Module):
         d, w = cfg.max_dim, cfg.width
         self.phi = MLP(5 * d, 2 * w, w)                       # token embedding, one side order
         self.ctx = MLP(cfg.n_stats + 3 * d, 2 * w, w)        # data-set statistics -> context
+        if cfg.n_pair_feats:
+            # one encoder shared by all canonical directions, summed over them (MI of independent
+            # pairs adds up); the projection starts at 0, so a model warm-started from weights
+            # without this branch computes exactly what it computed before
+            self.pair_enc = MLP(cfg.n_pair_feats + 3, 2 * w, w)
+            self.pair_proj = nn.Linear(2 * w, w)
+            nn.init.zeros_(self.pair_proj.weight)
+            nn.init.zeros_(self.pair_proj.bias)
         self.blocks = nn.ModuleList(ISAB(cfg) for _ in range(cfg.n_layers))
         self.seeds = nn.Parameter(torch.randn(cfg.n_seeds, w) * 0.1)
         self.pool = MAB(cfg)
@@ -93,8 +103,9 @@ class SetMI(nn.Module):
         nn.init.zeros_(self.head[-1].bias)
         self.mid = cfg.quantiles.index(0.5)
 
-    def forward(self, u, v, mask_x, mask_y, rho, stats, pad=None):
-        """u, v: (B, n, D); mask_x, mask_y, rho: (B, D); stats: (B, n_stats); pad: (B, n) or None.
+    def forward(self, u, v, mask_x, mask_y, rho, stats, pair=None, pad=None):
+        """u, v: (B, n, D); mask_x, mask_y, rho: (B, D); stats: (B, n_stats);
+        pair: (B, D, n_pair_feats) (required when the config has n_pair_feats > 0); pad: (B, n).
 
         Returns quantiles of log1p(MI) (nats), shape (B, len(quantiles)), non-decreasing.
         """
@@ -104,6 +115,15 @@ class SetMI(nn.Module):
         # phi(u, v) + phi(v, u): exact X <-> Y symmetry; u*v carries the pair interaction
         tok = self.phi(torch.cat([u, v, uv, mx, my], -1)) + self.phi(torch.cat([v, u, uv, my, mx], -1))
         c = self.ctx(torch.cat([stats, rho, mask_x + mask_y, mask_x * mask_y], -1))  # (B, w)
+        if self.cfg.n_pair_feats:
+            if pair is None:
+                raise ValueError("this model reads per-direction statistics: pass pair=")
+            live = ((mask_x + mask_y) > 0).float()                                   # (B, D)
+            e = self.pair_enc(torch.cat([pair, rho[..., None], (mask_x + mask_y)[..., None],
+                                         (mask_x * mask_y)[..., None]], -1))         # (B, D, w)
+            e = e * live[..., None]
+            pooled_dims = torch.cat([e.sum(1) / live.sum(1, keepdim=True), e.sum(1) / 8.0], -1)
+            c = c + self.pair_proj(pooled_dims)                                      # (B, w)
         h = tok + c[:, None]
         for blk in self.blocks:
             h = blk(h, pad)

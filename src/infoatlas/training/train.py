@@ -43,6 +43,7 @@ class TrainConfig:
     stop_at: int = 0           # stop this run at this step (0: at ``steps``); resume later
     workers: int = 0           # processes making batches ahead (0: in the training process)
     device: str = "cpu"
+    init_from: str = ""        # warm start: a weight file (name or path) whose matching tensors seed the model
     model: dict = field(default_factory=lambda: SetMIConfig().to_dict())
 
 
@@ -51,11 +52,42 @@ def make_batch(rng, cfg: TrainConfig, mcfg: SetMIConfig, split="train", device="
     n = prior.draw_n(rng, cfg.n_min, cfg.n_max)
     dx, dy = prior.draw_dims(rng, cfg.max_dim_data)
     x, y, mi, fams = prior.sample_batch(rng, cfg.batch_size, n, dx, dy, split)
+    return _inputs(x, y, mcfg, device), torch.tensor(mi, dtype=torch.float32, device=device), fams
+
+
+def _inputs(x: np.ndarray, y: np.ndarray, mcfg: SetMIConfig, device="cpu") -> dict:
+    """x (B, n, dx), y (B, n, dy) raw samples -> the network's input tensors."""
     xt = copula_normal_torch(torch.from_numpy(x))
     yt = copula_normal_torch(torch.from_numpy(y))
-    inp = model_inputs(canonicalise(xt, yt), mcfg.max_tokens, mcfg.max_dim, dx, dy)
-    inp = {k: v.to(device) for k, v in inp.items()}
-    return inp, torch.tensor(mi, dtype=torch.float32, device=device), fams
+    inp = model_inputs(canonicalise(xt, yt), mcfg.max_tokens, mcfg.max_dim, x.shape[-1], y.shape[-1])
+    return {k: v.to(device) for k, v in inp.items()}
+
+
+# plain-Gaussian sanity check (dims, n): Gaussian-copula MI is exact there, so a model whose
+# correction drifts away from 0 on these shows it at once
+SANITY_CELLS = ((1, 1, 1000), (2, 2, 1000), (5, 5, 1000), (3, 8, 500), (10, 10, 2000))
+
+
+def make_sanity_batches(rng, mcfg: SetMIConfig, per_cell: int = 16, device="cpu") -> list:
+    out = []
+    for dx, dy, n in SANITY_CELLS:
+        x, y, mi = prior.sample_gaussian_batch(rng, per_cell, n, dx, dy)
+        out.append((_inputs(x, y, mcfg, device), torch.tensor(mi, dtype=torch.float32, device=device),
+                    f"{dx}+{dy}"))
+    return out
+
+
+@torch.no_grad()
+def evaluate_sanity(model, batches) -> dict:
+    """Mean |error| (nats) on plain Gaussians, of the model and of the Gaussian-copula MI."""
+    model.eval()
+    err, err_g = [], []
+    for inp, mi, _ in batches:
+        mid = torch.expm1(model(**inp)[:, model.cfg.quantiles.index(0.5)].clamp_min(0))
+        err.append((mid - mi).abs())
+        err_g.append((torch.expm1(inp["stats"][:, 0]) - mi).abs())
+    model.train()
+    return {"gauss_mae": torch.cat(err).mean().item(), "gauss_gcmi_mae": torch.cat(err_g).mean().item()}
 
 
 def _step_batch(args):
@@ -73,6 +105,21 @@ def _step_batch(args):
         except (torch.linalg.LinAlgError, np.linalg.LinAlgError):
             continue
     raise RuntimeError(f"could not draw a well-conditioned batch at step {step}")
+
+
+def _warm_start(model, path_or_name) -> dict:
+    """Copy every tensor of a weight file into ``model``; the only tensors allowed to be missing
+    are those of branches the file's architecture did not have (they keep their initialisation,
+    which is built to leave the output unchanged).  Returns the file's training metadata."""
+    from ..weights import load_model
+
+    src, meta = load_model(path_or_name)
+    missing, unexpected = model.load_state_dict(src.state_dict(), strict=False)
+    bad = [k for k in missing if not k.startswith("pair_")]
+    if bad or unexpected:
+        raise ValueError(f"cannot warm-start from {path_or_name}: missing {bad}, unexpected {unexpected}")
+    keep = ("step", "datasets_seen", "train_seconds", "seed", "atlas_version")
+    return {"from": str(path_or_name), **{k: meta[k] for k in keep if k in meta}}
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
@@ -132,6 +179,10 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     model = SetMI(mcfg).to(cfg.device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     step, stats = 0, {"datasets_seen": 0, "train_seconds": 0.0}
+    if ck is None and cfg.init_from:
+        stats["init"] = _warm_start(model, cfg.init_from)
+        if rank == 0:
+            print(f"warm start from {cfg.init_from} (step {stats['init'].get('step')})")
     if ck:
         model.load_state_dict(ck["model"], strict=True)
         opt.load_state_dict(ck["optimizer"])
@@ -148,6 +199,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         # held-out families only; a fixed seed far from the training streams
         erng = np.random.default_rng([cfg.seed, 999_999])
         eval_batches = [make_batch(erng, cfg, mcfg, "heldout", cfg.device) for _ in range(cfg.eval_batches)]
+        sanity_batches = make_sanity_batches(np.random.default_rng([cfg.seed, 999_998]), mcfg, device=cfg.device)
     bar = None
     if progress and rank == 0:
         from tqdm import tqdm
@@ -185,6 +237,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
             rec = {"step": step, "loss": loss.item(), "lr": lr_at(step, cfg), "time": round(time.time(), 1)}
             if step % cfg.eval_every == 0 or step == cfg.steps:
                 rec.update(evaluate(model, eval_batches))
+                rec.update(evaluate_sanity(model, sanity_batches))
                 rec.update(stats)
             if "heldout_mae" in rec or step % 20 == 0:
                 log.write(json.dumps(rec) + "\n")
@@ -217,6 +270,9 @@ def export_weights(ckpt_path, out_path) -> dict:
     tc = ck["train_config"]
     meta = {"step": ck["step"], "datasets_seen": ck["stats"]["datasets_seen"],
             "train_seconds": round(ck["stats"]["train_seconds"]), "seed": tc["seed"],
-            "atlas_version": prior.ATLAS_VERSION}
+            "atlas_version": prior.ATLAS_VERSION, "schedule": json.dumps(
+                {k: tc[k] for k in ("lr", "min_lr", "warmup", "steps", "batch_size", "weight_decay")})}
+    if "init" in ck["stats"]:
+        meta["init"] = json.dumps(ck["stats"]["init"])  # the warm start's own training record
     save_model(model, out_path, meta)
     return meta
