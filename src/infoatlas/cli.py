@@ -248,6 +248,9 @@ def bench_atlas(n, max_dim, batches, batch_size, split, seed):
 @click.option("--steps", default=9000, show_default=True)
 @click.option("--batch-size", default=32, show_default=True)
 @click.option("--lr", default=1e-3, show_default=True)
+@click.option("--min-lr", default=1e-4, show_default=True, help="End of the cosine schedule.")
+@click.option("--warmup", default=300, show_default=True, help="Linear warmup steps.")
+@click.option("--init-from", default="", help="Warm start: a weight file (name or path) with matching tensors.")
 @click.option("--n-max", default=4096, show_default=True, help="Largest sample size drawn.")
 @click.option("--width", default=64, show_default=True)
 @click.option("--layers", default=2, show_default=True)
@@ -262,14 +265,15 @@ def bench_atlas(n, max_dim, batches, batch_size, split, seed):
 @click.option("--export", "export_path", default=None, type=click.Path(dir_okay=False),
               help="After training, write shipped weights (.safetensors) here.")
 @click.option("--no-progress", is_flag=True)
-def train(out_dir, steps, batch_size, lr, n_max, width, layers, max_tokens, eval_every, ckpt_every,
+def train(out_dir, steps, batch_size, lr, min_lr, warmup, init_from, n_max, width, layers, max_tokens, eval_every, ckpt_every,
           threads, device, seed, stop_at, workers, export_path, no_progress):
     """Pretrain (or resume) the network on the atlas; runs under torchrun for DDP."""
     from .model import SetMIConfig
     from .training.train import TrainConfig, export_weights, train as run_train
 
     mcfg = SetMIConfig(width=width, n_layers=layers, max_tokens=max_tokens).to_dict()
-    cfg = TrainConfig(out_dir=out_dir, steps=steps, batch_size=batch_size, lr=lr, n_max=n_max,
+    cfg = TrainConfig(out_dir=out_dir, steps=steps, batch_size=batch_size, lr=lr, min_lr=min_lr,
+                      warmup=warmup, init_from=init_from, n_max=n_max,
                       eval_every=eval_every, ckpt_every=ckpt_every, threads=threads, device=device,
                       seed=seed, stop_at=stop_at, workers=workers, model=mcfg)
     ckpt = run_train(cfg, progress=not no_progress)
