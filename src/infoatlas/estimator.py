@@ -14,12 +14,13 @@ import numpy as np
 import torch
 
 from .interface import MIEstimate
-from .preprocessing import (InfoAtlasWarning, as_2d, canonicalise, copula_normal, copula_normal_torch,
+from .preprocessing import (Canonical, InfoAtlasWarning, as_2d, canonicalise, copula_normal, copula_normal_torch,
                             model_inputs, pair_features, validate_xy)
 from .weights import load_model
 
 DEFAULT_MAX_ROWS = 100_000  #: rows above this are subsampled (deterministically) before ranking
 DEFAULT_MAX_CHUNKS = 8      #: at most this many chunks of ``max_tokens`` rows go through the network
+PAIR_MAX_ROWS = 16_384      #: rows the non-Gaussianity statistics read (4x the largest pretraining n)
 
 
 @dataclass
@@ -129,22 +130,27 @@ class InfoAtlas:
         if zx.shape[1] > cap or zy.shape[1] > cap:
             notes.append(f"kept the leading {cap} canonical directions per side")
         can = canonicalise(torch.from_numpy(zx)[None], torch.from_numpy(zy)[None])
-        pair = pair_features(can, cap, m)  # from all rows, before they are split into chunks
         t = self.cfg.max_tokens
         k = max(1, min(self.max_chunks, m // t))
         used = min(m, k * t)
+        # rows in a pseudo-random order fixed by their values (so subsets do not depend on row order)
+        order = torch.from_numpy(_order_rows(np.hstack([zx, zy]), self.random_state)) if m > t else None
+        # the non-Gaussianity statistics use all rows up to PAIR_MAX_ROWS (more only refines
+        # moments whose z-scores are capped at N_STAT_MAX rows anyway), before chunking
+        sub = can if m <= PAIR_MAX_ROWS else Canonical(can.u[:, order[:PAIR_MAX_ROWS]],
+                                                       can.v[:, order[:PAIR_MAX_ROWS]], can.rho)
+        pair = pair_features(sub, cap, m)
         if m > t:
-            # rows in a pseudo-random order fixed by their values: chunk j = rows [j t, (j+1) t)
-            order = torch.from_numpy(_order_rows(np.hstack([zx, zy]), self.random_state)[:used])
-            can.u, can.v = can.u[:, order], can.v[:, order]
+            # chunk j = rows [j t, (j+1) t) of that order
+            can.u, can.v = can.u[:, order[:used]], can.v[:, order[:used]]
             can.u = can.u.reshape(k, -1, can.u.shape[-1])
             can.v = can.v.reshape(k, -1, can.v.shape[-1])
             can.rho = can.rho.expand(k, -1)
         # the widths the network is told are the live ones (constant columns carry nothing)
         inputs = model_inputs(can, t, cap, zx.shape[1], zy.shape[1], n_total=m, pair=pair)
         if used < m:
-            notes.append(f"network read {used} of {m} rows ({k} chunk(s) of {t}); "
-                         "canonical statistics used all rows")
+            notes.append(f"network read {used} of {m} rows ({k} chunk(s) of {t}); canonical correlations "
+                         f"used all rows, non-Gaussianity statistics {min(m, PAIR_MAX_ROWS)}")
         return _Prepared(inputs, n, dim_x, dim_y, used, tuple(notes))
 
     # ------------------------------------------------------------------ network
