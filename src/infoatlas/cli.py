@@ -155,8 +155,12 @@ def demo(model):
     click.echo(f"{'estimator':<17}{'MI (nats)':>10}{'error':>9}  {'90% interval':<18}{'time (ms)':>10}")
     for name, v, iv, dt in rows:
         click.echo(f"{name:<17}{v:>10.4f}{v - truth:>+9.4f}  {iv:<18}{dt * 1e3:>10.1f}")
-    click.echo(f"\nweights: {est.meta.get('name', 'infoatlas-base')} (step {est.meta.get('step', '?')}, "
-               f"{est.meta.get('datasets_seen', '?')} data sets seen)")
+    line = (f"\nweights: {est.meta.get('name', 'infoatlas-base')} (step {est.meta.get('step', '?')}, "
+            f"{est.meta.get('datasets_seen', '?')} data sets seen")
+    if "init" in est.meta:  # warm-started: say so, with the starting point's own count
+        init = json.loads(est.meta["init"])
+        line += f", warm-started from a model that had seen {init.get('datasets_seen', '?')}"
+    click.echo(line + "; see MODEL_CARD.md)")
 
 
 @main.group()
