@@ -13,17 +13,16 @@ cd "$(dirname "$0")/.."
 CAND=${1:?candidate weight file}
 PREV=${2:-}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
-ia() { infoatlas "$@"; }
-ia bench accuracy --model "$CAND" --per-cell 4 --out bench_out/accuracy
-ia bench accuracy --model "$CAND" --families gauss_plain --dims 1x1,2x2,5x5,3x8,10x10 --n 200,1000,5000 \
+infoatlas bench accuracy --model "$CAND" --per-cell 4 --out bench_out/accuracy
+infoatlas bench accuracy --model "$CAND" --families gauss_plain --dims 1x1,2x2,5x5,3x8,10x10 --n 200,1000,5000 \
   --per-cell 4 --no-plots --out bench_out/gauss
 if [ -n "$PREV" ]; then
-  ia bench accuracy --model "$PREV" --estimators infoatlas --per-cell 4 --no-plots --out bench_out/prev_accuracy
-  ia bench accuracy --model "$PREV" --estimators infoatlas --families gauss_plain --dims 1x1,2x2,5x5,3x8,10x10 \
+  infoatlas bench accuracy --model "$PREV" --estimators infoatlas --per-cell 4 --no-plots --out bench_out/prev_accuracy
+  infoatlas bench accuracy --model "$PREV" --estimators infoatlas --families gauss_plain --dims 1x1,2x2,5x5,3x8,10x10 \
     --n 200,1000,5000 --per-cell 4 --no-plots --out bench_out/prev_gauss
 fi
-ia bench accuracy --model "$CAND" --estimators infoatlas,ksg,gcmi,mine,infonce,nwj,smile --n 1000 --per-cell 1 \
+infoatlas bench accuracy --model "$CAND" --estimators infoatlas,ksg,gcmi,mine,infonce,nwj,smile --n 1000 --per-cell 1 \
   --dims 1x1,3x3 --no-plots --out bench_out/accuracy_critics
-ia bench speed --model "$CAND" --n 5000 --dims 5x5 --repeats 15 --estimators infoatlas,ksg \
+infoatlas bench speed --model "$CAND" --n 5000 --dims 5x5 --repeats 15 --estimators infoatlas,ksg \
   --no-throughput --memory-n 0 --out bench_out/speed5000
-ia bench speed --model "$CAND" --critic-max-n 1000 --out bench_out/speed
+infoatlas bench speed --model "$CAND" --critic-max-n 1000 --out bench_out/speed

@@ -249,9 +249,9 @@ def pair_features(can: Canonical, max_dim: int, n_total: int | None = None) -> t
     m = min(dx, dy)
     d = max(dx, dy)
     hu, hv = _hermite(u), _hermite(v)  # 4 x (B, n, dx) and 4 x (B, n, dy)
-    # every cross-moment at once: one (4 dx, n) @ (n, 4 dy) product reads the data once, several
-    # times faster at large n than one product per (i, j); float64 keeps the sums (and so the
-    # estimate) unchanged by the order of the rows
+    # every cross-moment at once: one (4 dx, n) @ (n, 4 dy) product reads the data once (measured
+    # 0.25 s vs 0.31 s for one product per (i, j) at n = 1e5, 20+20); float64 keeps the sums, and
+    # so the estimate, unchanged by the order of the rows
     big = torch.cat(hu, -1).transpose(-1, -2) @ torch.cat(hv, -1) / n  # (B, 4 dx, 4 dy)
 
     def cross(i, j):  # (B, dx, dy): E[h_i(u_a) h_j(v_b)]

@@ -121,8 +121,8 @@ class SetMI(nn.Module):
             live = ((mask_x + mask_y) > 0).float()                                   # (B, D)
             e = self.pair_enc(torch.cat([pair, rho[..., None], (mask_x + mask_y)[..., None],
                                          (mask_x * mask_y)[..., None]], -1))         # (B, D, w)
-            e = e * live[..., None]
-            pooled_dims = torch.cat([e.sum(1) / live.sum(1, keepdim=True), e.sum(1) / 8.0], -1)
+            total = (e * live[..., None]).sum(1)                                      # (B, w)
+            pooled_dims = torch.cat([total / live.sum(1, keepdim=True), total / 8.0], -1)
             c = c + self.pair_proj(pooled_dims)                                      # (B, w)
         h = tok + c[:, None]
         for blk in self.blocks:
