@@ -1,16 +1,54 @@
 #!/usr/bin/env bash
-# Ready-made pretraining run for a lent GPU machine (one H200 or several GPUs via torchrun).
-# Usage on the device (repo root): bash scripts/pretrain_gpu.sh [steps] [nproc]
-# Wider model and larger batches than the CPU run; resumable from runs/gpu/ckpt.pt; writes the
-# shipped-format weights to $OUT (or runs/gpu) when done.
+# Ready-made pretraining run for a lent GPU machine (one GPU, or several via torchrun).
+#
+# Usage on the device machine, from the repo root:  bash scripts/pretrain_gpu.sh
+# Settings come from the environment (defaults in brackets):
+#   TIME_BUDGET  seconds of training; the cosine lr schedule runs over this time [420]
+#   STEPS        step cap [200000]        BATCH   data sets per step and GPU [128]
+#   LR / MIN_LR  peak / final lr [5e-4 / 2e-5]    WARMUP  steps [300]
+#   INIT_FROM    warm start from a weight file or shipped name ("" = from scratch) [infoatlas-base]
+#   WIDTH LAYERS architecture, when training from scratch [64 2]
+#   SEED         training stream [1; the shipped weights were trained on seed 0's stream]
+#   WORKERS      batch-making processes [CPU cores - 2]    NPROC  GPUs [1]    DEVICE [cuda]
+#   RUN_DIR      checkpoints and log [runs/gpu]            OUT    where results are copied [RUN_DIR]
+# The atlas is sampled on the CPU, so the CPU cores, not the GPU, set the pace: WORKERS matters.
+# The run is resumable: run it again with the same RUN_DIR and it continues from RUN_DIR/ckpt.pt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STEPS=${1:-20000}
-NPROC=${2:-1}
-OUTDIR=${OUT:-runs/gpu}
-python3 -m pip install -q -e . 2>/dev/null || export PYTHONPATH="$PWD/src:${PYTHONPATH:-}"
-export PYTHONUNBUFFERED=1
-python3 -m torch.distributed.run --standalone --nproc_per_node="$NPROC" -m infoatlas.cli train \
-  --device cuda --out-dir runs/gpu --steps "$STEPS" --batch-size 128 --width 128 --layers 3 \
-  --lr 5e-4 --eval-every 500 --ckpt-every 250 --workers 12 --no-progress \
-  --export "$OUTDIR/infoatlas-gpu.safetensors" 2>&1 | tee "$OUTDIR/train.log"
+TIME_BUDGET=${TIME_BUDGET:-420}
+STEPS=${STEPS:-200000}
+BATCH=${BATCH:-128}
+LR=${LR:-5e-4}
+MIN_LR=${MIN_LR:-2e-5}
+WARMUP=${WARMUP:-300}
+INIT_FROM=${INIT_FROM-infoatlas-base}
+WIDTH=${WIDTH:-64}
+LAYERS=${LAYERS:-2}
+SEED=${SEED:-1}
+NPROC=${NPROC:-1}
+DEVICE=${DEVICE:-cuda}
+WORKERS=${WORKERS:-$(( $(nproc) > 3 ? $(nproc) - 2 : 1 ))}
+RUN_DIR=${RUN_DIR:-runs/gpu}
+DEST=${OUT:-$RUN_DIR}
+mkdir -p "$RUN_DIR" "$DEST"
+# no network on a lent machine: run from the source tree instead of installing
+export PYTHONPATH="$PWD/src:${PYTHONPATH:-}" PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1
+python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(),
+torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
+ARGS=(train --device "$DEVICE" --out-dir "$RUN_DIR" --steps "$STEPS" --time-budget "$TIME_BUDGET"
+      --batch-size "$BATCH" --lr "$LR" --min-lr "$MIN_LR" --warmup "$WARMUP" --width "$WIDTH"
+      --layers "$LAYERS" --seed "$SEED" --eval-every 500 --ckpt-every 250 --workers "$WORKERS" --no-progress
+      --export "$DEST/infoatlas-gpu.safetensors")
+[ -n "$INIT_FROM" ] && ARGS+=(--init-from "$INIT_FROM")
+status=0
+if [ "$NPROC" -gt 1 ]; then
+  python3 -m torch.distributed.run --standalone --nproc_per_node="$NPROC" -m infoatlas.cli "${ARGS[@]}" \
+    2>&1 | tee "$DEST/train.log" || status=$?
+else  # one GPU: no process group needed
+  python3 -m infoatlas.cli "${ARGS[@]}" 2>&1 | tee "$DEST/train.log" || status=$?
+fi
+if [ "$DEST" != "$RUN_DIR" ]; then
+  cp "$RUN_DIR/log.jsonl" "$DEST/" 2>/dev/null || true
+  cp "$RUN_DIR/ckpt.pt" "$DEST/" 2>/dev/null || true
+fi
+exit $status

@@ -82,6 +82,19 @@ def test_lr_schedule_warms_up_then_decays():
     assert lr_at(100, cfg) == 1e-4 and lr_at(50, cfg) < 1e-3
 
 
+def test_time_budget_runs_the_schedule_over_seconds_and_stops(tmp_path):
+    import dataclasses
+
+    cfg = TrainConfig(steps=100, warmup=10, lr=1e-3, min_lr=1e-4, time_budget=60.0)
+    assert lr_at(20, cfg, 0.0) == 1e-3 and lr_at(20, cfg, 60.0) == 1e-4
+    assert lr_at(90, cfg, 30.0) == lr_at(20, cfg, 30.0) > 1e-4  # the clock, not the step, decides
+    run = dataclasses.replace(_cfg(tmp_path, 10**6), time_budget=1.0, warmup=1)
+    ck = torch.load(train(run, progress=False), weights_only=False)
+    assert 0 < ck["step"] < 10**6 and ck["stats"]["train_seconds"] >= 1.0
+    last = json.loads((tmp_path / "log.jsonl").read_text().splitlines()[-1])
+    assert last["step"] == ck["step"] and "heldout_mae" in last  # evaluated and saved where it stopped
+
+
 def test_ddp_smoke_two_cpu_processes(tmp_path):
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29517",
            "-m", "infoatlas.cli", "train", "--out-dir", str(tmp_path), "--steps", "3", "--ckpt-every", "3",

@@ -273,7 +273,7 @@ def pair_features(can: Canonical, max_dim: int, n_total: int | None = None) -> t
         mu, mv = padto(hu[j].mean(-2)), padto(hv[j].mean(-2))
         feats += [mu + mv, (mu - mv).abs()]
     # off-diagonal energies: row k of a (dx, dy) matrix involves u_k, column k involves v_k
-    off = torch.ones(dx, dy, dtype=u.dtype)
+    off = torch.ones(dx, dy, dtype=u.dtype, device=u.device)
     off[torch.arange(m), torch.arange(m)] = 0
     for mats in ((c22,), (cross(0, 1), cross(1, 0))):
         e_u = sum(padto((mm * off).pow(2).sum(-1)) for mm in mats)      # (B, d) by u index
@@ -321,16 +321,16 @@ def model_inputs(can: Canonical, n_tokens: int, max_dim: int, dim_x: int | None 
         return torch.nn.functional.pad(a, (0, max_dim - a.shape[-1]))
 
     u, v = pad(can.u, dx), pad(can.v, dy)
-    mask_x = torch.zeros(b, max_dim)
+    mask_x = torch.zeros(b, max_dim, device=can.u.device)
     mask_x[:, : min(dx, max_dim)] = 1
-    mask_y = torch.zeros(b, max_dim)
+    mask_y = torch.zeros(b, max_dim, device=can.u.device)
     mask_y[:, : min(dy, max_dim)] = 1
     rho = torch.nn.functional.pad(can.rho[:, :max_dim].float(), (0, max(0, max_dim - can.rho.shape[-1])))
     g = gaussian_mi(can.rho).float()
     lo, hi = min(dim_x, dim_y), max(dim_x, dim_y)
     # symmetric in X and Y by construction: only min/max of the widths enter
     feats = torch.tensor([np.log(n) / 8.0, np.log(t) / 8.0, np.log(lo) / 4.0, np.log(hi) / 4.0,
-                          np.log1p(lo * hi / (2.0 * n))], dtype=torch.float32)
+                          np.log1p(lo * hi / (2.0 * n))], dtype=torch.float32, device=can.u.device)
     stats_ = torch.cat([torch.log1p(g)[:, None], g[:, None] / 8.0, feats.expand(b, -1)], dim=1)
     return {"u": u, "v": v, "mask_x": mask_x, "mask_y": mask_y, "rho": rho, "stats": stats_,
             "pair": pair.expand(b, -1, -1)}

@@ -140,6 +140,6 @@ class SetMI(nn.Module):
 
 def pinball_loss(pred: torch.Tensor, target: torch.Tensor, quantiles) -> torch.Tensor:
     """Mean quantile (pinball) loss; pred (B, Q), target (B,)."""
-    q = torch.as_tensor(quantiles, dtype=pred.dtype)
+    q = torch.as_tensor(quantiles, dtype=pred.dtype, device=pred.device)
     err = target[:, None] - pred
     return torch.maximum(q * err, (q - 1) * err).mean()

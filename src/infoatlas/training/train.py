@@ -42,6 +42,8 @@ class TrainConfig:
     threads: int = 0           # torch threads (0: leave torch's default)
     stop_at: int = 0           # stop this run at this step (0: at ``steps``); resume later
     workers: int = 0           # processes making batches ahead (0: in the training process)
+    time_budget: float = 0.0   # seconds of training; > 0: the cosine runs over time, not steps,
+                               # and the run ends when the budget is spent (``steps`` is a cap)
     device: str = "cpu"
     init_from: str = ""        # warm start: a weight file (name or path) whose matching tensors seed the model
     model: dict = field(default_factory=lambda: SetMIConfig().to_dict())
@@ -118,15 +120,23 @@ def _warm_start(model, path_or_name) -> dict:
     bad = [k for k in missing if not k.startswith("pair_")]
     if bad or unexpected:
         raise ValueError(f"cannot warm-start from {path_or_name}: missing {bad}, unexpected {unexpected}")
-    keep = ("step", "datasets_seen", "train_seconds", "seed", "atlas_version")
-    return {"from": str(path_or_name), **{k: meta[k] for k in keep if k in meta}}
+    keep = ("step", "datasets_seen", "train_seconds", "seed", "atlas_version", "schedule")
+    rec = {"from": str(path_or_name), **{k: meta[k] for k in keep if k in meta}}
+    if "init" in meta:  # the file was itself warm-started: keep the whole chain of runs
+        rec["init"] = json.loads(meta["init"])
+    return rec
 
 
-def lr_at(step: int, cfg: TrainConfig) -> float:
-    """Linear warmup, then cosine decay to min_lr."""
+def lr_at(step: int, cfg: TrainConfig, elapsed: float = 0.0) -> float:
+    """Linear warmup over steps, then cosine decay to min_lr: over the steps, or, with a time
+    budget, over the training seconds ``elapsed`` (for a machine lent for minutes, where the step
+    rate is not known in advance)."""
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
-    t = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
+    if cfg.time_budget > 0:
+        t = min(1.0, elapsed / cfg.time_budget)
+    else:
+        t = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * t))
 
 
@@ -208,20 +218,35 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     log = open(out / "log.jsonl", "a") if rank == 0 else None
     t_last = time.perf_counter()
     end = min(cfg.steps, cfg.stop_at) if cfg.stop_at else cfg.steps
-    pool, stream = None, None
+    pool, ahead = None, None
     if cfg.workers > 0:
-        # batches for the coming steps are made in worker processes, in step order, so the stream
-        # is the same as without workers (and a resumed run picks it up at its step)
+        # batches for the coming steps are made in worker processes and consumed in step order, so
+        # the stream is the same as without workers (and a resumed run picks it up at its step);
+        # at most 2 per worker are in flight, so a slow consumer never piles up batches in memory
+        import collections
         import multiprocessing as mp
 
         pool = mp.get_context("spawn").Pool(cfg.workers, initializer=torch.set_num_threads, initargs=(1,))
-        stream = pool.imap(_step_batch, ((cfg, mcfg, rank, s) for s in range(step, end)), chunksize=1)
-    while step < end:
-        inp, mi = next(stream) if stream is not None else _step_batch((cfg, mcfg, rank, step))
+        ahead = collections.deque()
+        queued = step
+
+        def fill():
+            nonlocal queued
+            while len(ahead) < 2 * cfg.workers and queued < end:
+                ahead.append(pool.apply_async(_step_batch, ((cfg, mcfg, rank, queued),)))
+                queued += 1
+    time_up = False
+    while step < end and not time_up:
+        if ahead is not None:
+            fill()
+            inp, mi = ahead.popleft().get()
+        else:
+            inp, mi = _step_batch((cfg, mcfg, rank, step))
         inp = {k: torch.from_numpy(v).to(cfg.device) for k, v in inp.items()}
         mi = torch.from_numpy(mi).to(cfg.device)
+        lr = lr_at(step, cfg, stats["train_seconds"])
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, cfg)
+            g["lr"] = lr
         q = net(**inp)
         loss = pinball_loss(q, torch.log1p(mi), mcfg.quantiles)
         opt.zero_grad(set_to_none=True)
@@ -233,20 +258,29 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         stats["datasets_seen"] += cfg.batch_size * world
         stats["train_seconds"] += now - t_last
         t_last = now
+        if cfg.time_budget > 0:
+            if ddp:  # rank 0's clock drives every rank's lr and stop, so the replicas stay identical
+                clock = torch.tensor([stats["train_seconds"]], dtype=torch.float64, device=cfg.device)
+                dist.broadcast(clock, 0)
+                stats["train_seconds"] = clock.item()
+            time_up = stats["train_seconds"] >= cfg.time_budget
+        last = step == end or time_up
         if rank == 0:
-            rec = {"step": step, "loss": loss.item(), "lr": lr_at(step, cfg), "time": round(time.time(), 1)}
-            if step % cfg.eval_every == 0 or step == cfg.steps:
+            rec = {"step": step, "loss": loss.item(), "lr": lr, "time": round(time.time(), 1)}
+            if step % cfg.eval_every == 0 or step == cfg.steps or last:
                 rec.update(evaluate(model, eval_batches))
                 rec.update(evaluate_sanity(model, sanity_batches))
                 rec.update(stats)
             if "heldout_mae" in rec or step % 20 == 0:
                 log.write(json.dumps(rec) + "\n")
                 log.flush()
+            if bar is None and "heldout_mae" in rec:  # no bar (a batch job's log): print evaluations
+                print(json.dumps(rec), flush=True)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{rec['loss']:.3f}", **({"mae": f"{rec['heldout_mae']:.3f}"}
                                                              if "heldout_mae" in rec else {}))
-            if step % cfg.ckpt_every == 0 or step == end:
+            if step % cfg.ckpt_every == 0 or last:
                 _save_checkpoint(ckpt_path, model, opt, step, cfg, stats)
                 t_last = time.perf_counter()
     if bar is not None:
@@ -271,7 +305,8 @@ def export_weights(ckpt_path, out_path) -> dict:
     meta = {"step": ck["step"], "datasets_seen": ck["stats"]["datasets_seen"],
             "train_seconds": round(ck["stats"]["train_seconds"]), "seed": tc["seed"],
             "atlas_version": prior.ATLAS_VERSION, "schedule": json.dumps(
-                {k: tc[k] for k in ("lr", "min_lr", "warmup", "steps", "batch_size", "weight_decay")})}
+                {k: tc.get(k, 0) for k in ("lr", "min_lr", "warmup", "steps", "batch_size", "weight_decay",
+                                           "time_budget")})}
     if "init" in ck["stats"]:
         meta["init"] = json.dumps(ck["stats"]["init"])  # the warm start's own training record
     save_model(model, out_path, meta)
