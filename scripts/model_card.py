@@ -42,8 +42,12 @@ steps_line = f"| steps | {meta['step']} (batch 32) |"
 seen_line = f"| data sets seen | {int(meta['datasets_seen']):,} (n log-uniform 32-4,096, dims 1-32 per side) |"
 hours_line = f"| training time | {int(meta['train_seconds']) / 3600:.2f} h wall clock |"
 if init:
-    total_seen = int(meta["datasets_seen"]) + int(init["datasets_seen"])
-    total_h = (int(meta["train_seconds"]) + int(init["train_seconds"])) / 3600
+    chain, r = [], init
+    while r:  # a warm start of a warm start: every earlier run counts
+        chain.append(r)
+        r = r.get("init")
+    total_seen = int(meta["datasets_seen"]) + sum(int(r["datasets_seen"]) for r in chain)
+    total_h = (int(meta["train_seconds"]) + sum(int(r["train_seconds"]) for r in chain)) / 3600
     steps_line = (f"| steps | {meta['step']} (batch 32) in this run, warm-started from `{Path(init['from']).name}` "
                   f"({init['step']} steps, atlas {init['atlas_version']}, seed {init['seed']}) |")
     seen_line = (f"| data sets seen | {int(meta['datasets_seen']):,} in this run, {total_seen:,} in all "
@@ -98,6 +102,17 @@ if Path(args.gauss).exists():
     for (d, n), row in piv.iterrows():
         lines.append(f"| {d} | {n} | " + " | ".join(f"{row.get(e, float('nan')):.3f}" for e in ("infoatlas", "gcmi", "ksg"))
                      + f" | {ratio.loc[(d, n)].get('infoatlas', float('nan')):.2f} |")
+if "interval_calibration" in meta:
+    c = json.loads(meta["interval_calibration"])
+    lines += ["", "## Interval calibration", "",
+              f"The 90% interval is the network's 5% / 95% quantiles with their distance from the median (in "
+              f"log1p MI) multiplied by {c['lower']:g} (lower) and {c['upper']:g} (upper): split-conformal factors "
+              f"fitted by `infoatlas calibrate` on {c['data_sets']} data sets of the validation family "
+              f"{', '.join(c['families'])} (atlas {c['atlas_version']}; in neither training nor the held-out "
+              f"benchmark; seed {c['seed']}, n {c['ns']}, dims {', '.join(c['dims'])}). Fitted factors "
+              f"{c['fitted'][0]:g} / {c['fitted'][1]:g}, kept at least {c['min_scale']:g} (widen only); coverage "
+              f"on those data sets {c['coverage_before']:.1%} before and {c['coverage_after']:.1%} after "
+              "(in-sample). The coverage column above is measured after calibration."]
 if last:
     lines += ["", f"Training-time held-out check at step {last['step']} (held-out families, n 32-4,096, MI 0-8 nats, "
               f"256 data sets): MAE {last['heldout_mae']:.3f}, within x1.5 {last['heldout_within_1.5']:.0%}, "

@@ -93,6 +93,10 @@ def test_batches_are_reproducible_from_the_seed():
 
 def test_split_keeps_heldout_families_out_of_training():
     assert not set(prior.TRAIN_FAMILIES) & set(prior.HELDOUT_FAMILIES)
+    # the calibration family is in neither training nor the held-out benchmark
+    assert not set(prior.VALIDATION_FAMILIES) & (set(prior.TRAIN_FAMILIES) | set(prior.HELDOUT_FAMILIES))
+    assert {prior.draw_family(np.random.default_rng(s), "validation") for s in range(20)} == \
+        set(prior.VALIDATION_FAMILIES)
     rng = np.random.default_rng(0)
     fams = {prior.draw_family(rng, "train") for _ in range(500)}
     assert fams == set(prior.TRAIN_FAMILIES)
@@ -101,7 +105,8 @@ def test_split_keeps_heldout_families_out_of_training():
     assert x.shape == (16, 100, 4) and y.shape == (16, 100, 5) and np.all(mi >= 0)
 
 
-@pytest.mark.parametrize("family", prior.TRAIN_FAMILIES + prior.HELDOUT_FAMILIES + prior.SANITY_FAMILIES)
+@pytest.mark.parametrize("family", prior.TRAIN_FAMILIES + prior.HELDOUT_FAMILIES + prior.SANITY_FAMILIES
+                         + prior.VALIDATION_FAMILIES)
 def test_every_family_samples_finite_data_with_nonnegative_mi(family, rng):
     for dx, dy in [(1, 1), (2, 7), (12, 3)]:
         t = prior.make_task(family, dx, dy, 1.5, rng, train=family in prior.TRAIN_FAMILIES)
@@ -123,3 +128,21 @@ def test_plain_gaussians_are_gaussian_up_to_monotone_maps(rng):
     assert max(errs) < 0.05
     x, y, mi = prior.sample_gaussian_batch(rng, 3, 50, 2, 2)
     assert x.shape == (3, 50, 2) and mi.shape == (3,)
+
+
+def test_clayton_table_is_monotone_and_ksg_agrees_on_a_large_sample(rng):
+    theta, mi = base.clayton_mi_table()
+    assert np.all(np.diff(mi) >= 0) and mi[0] < 1e-3 and 2.5 < mi[-1] < 3.0
+    assert np.allclose(base.clayton_mi(base.clayton_theta([0.1, 1.0, 2.0])), [0.1, 1.0, 2.0], atol=1e-3)
+    for th, rot in ((2.0, 0), (8.0, 1)):  # rotation 1 (90 degrees): negative dependence
+        s = base.ClaytonPairs([th], [rot], 1, 1)
+        x, y = s.sample(20_000, rng)
+        assert np.sign(stats.spearmanr(x[:, 0], y[:, 0])[0]) == (1 if rot == 0 else -1)
+        assert abs(KSG().estimate(x, y) - s.mutual_information()) < 0.05
+
+
+def test_clayton_log_density_integrates_to_one():
+    # E_uniform[c(U, V)] = 1 on a fine midpoint grid (the density's corner singularity is mild at theta 1)
+    g = (np.arange(2000) + 0.5) / 2000
+    lu, lv = np.meshgrid(np.log(g), np.log(g))
+    assert abs(np.exp(base.clayton_log_density(lu, lv, 1.0)).mean() - 1.0) < 0.01

@@ -76,6 +76,21 @@ def test_resume_after_sigkill(tmp_path):
     assert torch.load(ckpt, weights_only=False)["step"] == step + 2
 
 
+def test_worker_batches_travel_unpadded_and_are_padded_back_exactly():
+    import numpy as np
+
+    from infoatlas.model import SetMIConfig
+    from infoatlas.training.train import _padded, _step_batch, make_batch
+
+    cfg = TrainConfig(batch_size=3, n_max=96, max_dim_data=6)
+    mcfg = SetMIConfig(width=16, n_layers=1, n_heads=2, max_tokens=32)
+    small, mi = _step_batch((cfg, mcfg, 0, 5))
+    full, mi2, _ = make_batch(np.random.default_rng([cfg.seed, 0, 5]), cfg, mcfg)
+    assert small["u"].shape[-1] <= 6 < mcfg.max_dim  # sent without the padding
+    back = _padded(small, mcfg.max_dim, "cpu")
+    assert all(torch.equal(back[k], full[k]) for k in full) and np.array_equal(mi, mi2.numpy())
+
+
 def test_lr_schedule_warms_up_then_decays():
     cfg = TrainConfig(steps=100, warmup=10, lr=1e-3, min_lr=1e-4)
     assert lr_at(0, cfg) < lr_at(9, cfg) == 1e-3

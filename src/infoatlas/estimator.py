@@ -5,6 +5,7 @@ most ``max_tokens`` rows -> network -> quantiles of log1p(MI) averaged over chun
 """
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from dataclasses import dataclass
@@ -76,6 +77,11 @@ class InfoAtlas:
     nan_policy : {"raise", "omit"}
         What to do with rows containing NaN or inf.
 
+    The 90% interval is the network's 5% and 95% quantiles, widened (or narrowed) about the median
+    in log1p(MI) by the factors in the weight file's ``interval_calibration`` metadata (fitted by
+    ``infoatlas calibrate`` on the atlas's validation family); ``interval_scale`` holds them as
+    (lower, upper), (1, 1) for a file without calibration.
+
     Examples
     --------
     >>> import numpy as np, infoatlas
@@ -92,6 +98,8 @@ class InfoAtlas:
         self.model = model.to(device).eval()
         self.meta = dict(meta or {})
         self.random_state = 0 if random_state is None else random_state
+        cal = json.loads(self.meta["interval_calibration"]) if "interval_calibration" in self.meta else {}
+        self.interval_scale = (float(cal.get("lower", 1.0)), float(cal.get("upper", 1.0)))
         self.max_rows, self.max_chunks = int(max_rows), int(max_chunks)
         self.nan_policy, self.device, self.batch_size = nan_policy, device, int(batch_size)
         self.cfg = model.cfg
@@ -155,10 +163,9 @@ class InfoAtlas:
 
     # ------------------------------------------------------------------ network
     @torch.no_grad()
-    def _run(self, prepared: Sequence[_Prepared], progress=False) -> list[MIEstimate]:
-        """Batch the chunks of many prepared data sets through the network."""
-        q_idx = list(self.cfg.quantiles)
-        lo_i, mid_i, hi_i = 0, q_idx.index(0.5), len(q_idx) - 1
+    def _quantiles(self, prepared: Sequence[_Prepared], progress=False) -> list[torch.Tensor | None]:
+        """Batch the chunks of many prepared data sets through the network: per data set the
+        network's quantiles of log1p(MI) (Q,), averaged over its chunks; None when MI is known 0."""
         chunks = []  # (dataset index, chunk tensors)
         for i, p in enumerate(prepared):
             if p.inputs is None:
@@ -196,14 +203,23 @@ class InfoAtlas:
                 bar.update(len(part))
         if bar is not None:
             bar.close()
+        return [sums[i][0] / sums[i][1] if i in sums else None for i in range(len(prepared))]
+
+    def _run(self, prepared: Sequence[_Prepared], progress=False) -> list[MIEstimate]:
+        """Estimates of many prepared data sets: median and calibrated 90% interval, in nats."""
+        q_idx = list(self.cfg.quantiles)
+        lo_i, mid_i, hi_i = 0, q_idx.index(0.5), len(q_idx) - 1
+        s_lo, s_hi = self.interval_scale
         out = []
-        for i, p in enumerate(prepared):
-            if p.inputs is None:
+        for p, qs in zip(prepared, self._quantiles(prepared, progress)):
+            if qs is None:
                 out.append(MIEstimate(0.0, 0.0, 0.0, p.n, p.dim_x, p.dim_y, 0, p.notes))
                 continue
-            qs = sums[i][0] / sums[i][1]
-            mi = torch.expm1(qs.clamp_min(0)).tolist()
-            out.append(MIEstimate(mi[mid_i], mi[lo_i], mi[hi_i], p.n, p.dim_x, p.dim_y, p.n_used, p.notes))
+            mid = qs[mid_i]
+            # calibration scales the distances from the median to the outer quantiles (log1p space)
+            lo, hi = mid - s_lo * (mid - qs[lo_i]), mid + s_hi * (qs[hi_i] - mid)
+            mi, lower, upper = torch.expm1(torch.stack([mid, lo, hi]).clamp_min(0)).tolist()
+            out.append(MIEstimate(mi, lower, upper, p.n, p.dim_x, p.dim_y, p.n_used, p.notes))
         return out
 
     # ------------------------------------------------------------------ public API

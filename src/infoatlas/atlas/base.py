@@ -6,6 +6,8 @@ Randomness only comes from the ``rng`` argument.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import special
 
@@ -143,4 +145,89 @@ class Independent:
     def sample(self, n, rng):
         x, _ = self.sx.sample(n, rng)
         _, y = self.sy.sample(n, rng)
+        return x, y
+
+
+# --------------------------------------------------------------------------- Clayton copula pairs
+
+def _log_expm1(c):
+    """log(e^c - 1) for c > 0, without overflow for large c or cancellation for small c."""
+    return c + np.log(-np.expm1(-c))
+
+
+def clayton_sample_log(n: int, theta: float, rng) -> tuple[np.ndarray, np.ndarray]:
+    """(log U, log V) of n draws from the Clayton copula with parameter theta > 0.
+
+    Conditional inversion, V | U = u: v = (u^-theta (w^(-theta/(1+theta)) - 1) + 1)^(-1/theta) with
+    W uniform; done in logs, because u^-theta overflows for small u and large theta.
+    """
+    lu, lw = np.log(rng.random(n)), np.log(rng.random(n))
+    lv = -np.logaddexp(0.0, -theta * lu + _log_expm1(-theta / (1.0 + theta) * lw)) / theta
+    return lu, lv
+
+
+def clayton_log_density(lu, lv, theta: float):
+    """log c(u, v) = log(1 + theta) - (1 + theta)(log u + log v) - (2 + 1/theta) log(u^-theta + v^-theta - 1)."""
+    s = np.logaddexp(-theta * lu, _log_expm1(-theta * lv))
+    return np.log1p(theta) - (1.0 + theta) * (lu + lv) - (2.0 + 1.0 / theta) * s
+
+
+CLAYTON_THETA_MAX = 40.0  #: largest parameter tabulated (Kendall tau 0.95, MI about 2.7 nats)
+
+
+@lru_cache(maxsize=1)
+def clayton_mi_table(draws: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
+    """(theta grid (64,), MI grid (64,) in nats) of the Clayton copula.
+
+    MI = E[log c(U, V)] under the copula, by Monte Carlo with a fixed seed (standard error below
+    0.003 nats on this grid); computed once per process (a few seconds).
+    """
+    theta = np.geomspace(0.02, CLAYTON_THETA_MAX, 64)
+    rng = np.random.default_rng(20261129)
+    mi = np.array([clayton_log_density(*clayton_sample_log(draws, t, rng), t).mean() for t in theta])
+    # MI rises with theta; Monte Carlo noise must not make the table non-monotone
+    return theta, np.maximum.accumulate(np.maximum(mi, 0.0))
+
+
+def clayton_mi(theta) -> np.ndarray:
+    """MI (nats) of the Clayton copula with parameter theta, interpolated in the table."""
+    t, m = clayton_mi_table()
+    return np.interp(np.log(theta), np.log(t), m)
+
+
+def clayton_theta(mi) -> np.ndarray:
+    """Inverse of :func:`clayton_mi` on the table's range (MI clipped to it)."""
+    t, m = clayton_mi_table()
+    return np.exp(np.interp(np.clip(mi, m[0], m[-1]), m, np.log(t)))
+
+
+class ClaytonPairs:
+    """Pairs (x_k, y_k), k < len(thetas), each with a Clayton copula rotated by 0, 90, 180 or 270
+    degrees (lower-tail, upper-tail or negative dependence) and standard normal margins; every other
+    coordinate independent N(0, 1).  MI = sum_k MI_Clayton(theta_k) (rotations preserve MI).
+
+    Not Gaussian in its dependence: a Gaussian-copula estimate misses the tail dependence.
+    """
+
+    def __init__(self, thetas, rotations, dim_x: int, dim_y: int):
+        self.thetas = np.asarray(thetas, dtype=float)
+        self.rotations = np.asarray(rotations, dtype=int)
+        if self.thetas.size > min(dim_x, dim_y) or self.rotations.shape != self.thetas.shape:
+            raise ValueError("need one rotation per pair and at most min(dim_x, dim_y) pairs")
+        self.dim_x, self.dim_y = int(dim_x), int(dim_y)
+
+    def mutual_information(self) -> float:
+        return float(np.sum(clayton_mi(self.thetas))) if self.thetas.size else 0.0
+
+    def sample(self, n, rng):
+        x = rng.standard_normal((n, self.dim_x))
+        y = rng.standard_normal((n, self.dim_y))
+        for k, (theta, rot) in enumerate(zip(self.thetas, self.rotations)):
+            lu, lv = clayton_sample_log(n, theta, rng)
+            # rotation: replace U by 1 - U and/or V by 1 - V (log(1 - u) = log1p(-u))
+            if rot in (1, 2):
+                lv = np.log1p(-np.exp(lv))
+            if rot in (2, 3):
+                lu = np.log1p(-np.exp(lu))
+            x[:, k], y[:, k] = special.ndtri_exp(lu), special.ndtri_exp(lv)
         return x, y

@@ -103,10 +103,22 @@ def _step_batch(args):
         rng = np.random.default_rng([cfg.seed, rank, step, attempt] if attempt else [cfg.seed, rank, step])
         try:
             inp, mi, _ = make_batch(rng, cfg, mcfg, "train")
+            # u, v without their zero padding to max_dim (the batch shares dims): about 5x fewer
+            # bytes through the worker pipes; _padded restores it on the training device
+            inp["u"] = inp["u"][..., : int(inp["mask_x"][0].sum())]
+            inp["v"] = inp["v"][..., : int(inp["mask_y"][0].sum())]
             return {k: v.numpy() for k, v in inp.items()}, mi.numpy()
         except (torch.linalg.LinAlgError, np.linalg.LinAlgError):
             continue
     raise RuntimeError(f"could not draw a well-conditioned batch at step {step}")
+
+
+def _padded(inp: dict, max_dim: int, device) -> dict:
+    """A batch from :func:`_step_batch` as the network's input tensors on ``device``."""
+    out = {k: torch.from_numpy(v).to(device) for k, v in inp.items()}
+    for k in ("u", "v"):
+        out[k] = torch.nn.functional.pad(out[k], (0, max_dim - out[k].shape[-1]))
+    return out
 
 
 def _warm_start(model, path_or_name) -> dict:
@@ -242,7 +254,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
             inp, mi = ahead.popleft().get()
         else:
             inp, mi = _step_batch((cfg, mcfg, rank, step))
-        inp = {k: torch.from_numpy(v).to(cfg.device) for k, v in inp.items()}
+        inp = _padded(inp, mcfg.max_dim, cfg.device)
         mi = torch.from_numpy(mi).to(cfg.device)
         lr = lr_at(step, cfg, stats["train_seconds"])
         for g in opt.param_groups:

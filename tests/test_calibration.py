@@ -1,0 +1,42 @@
+"""Interval calibration: the conformal factors, the estimator applying them, the written file."""
+import json
+
+import numpy as np
+
+from infoatlas import InfoAtlas
+from infoatlas.training.calibrate import calibrate, coverage_of, interval_scales
+from infoatlas.weights import load_model
+
+
+def test_interval_scales_recover_the_noise_quantile():
+    rng = np.random.default_rng(0)
+    m = 20_000
+    q = np.tile([1.0, 2.0, 3.0], (m, 1))          # log1p quantiles: median 2, offsets 1 either side
+    t = 2.0 + 0.5 * rng.standard_normal(m)         # true log1p(MI): the offsets should shrink to 0.82
+    s_lo, s_hi = interval_scales(q, np.expm1(t), 0.9)
+    assert abs(s_lo - 0.8224) < 0.03 and abs(s_hi - 0.8224) < 0.03
+    assert abs(coverage_of(q, np.expm1(t)) - 0.9545) < 0.01  # P(|Z| < 2)
+    assert abs(coverage_of(q, np.expm1(t), (s_lo, s_hi)) - 0.90) < 0.01
+
+
+def test_estimator_scales_the_interval_about_the_median(rng):
+    model, meta = load_model()
+    x = rng.standard_normal((800, 2))
+    y = x @ rng.standard_normal((2, 3)) + rng.standard_normal((800, 3))
+    plain = {k: v for k, v in meta.items() if k != "interval_calibration"}
+    a = InfoAtlas(model, plain).estimate(x, y)
+    b = InfoAtlas(model, {**plain, "interval_calibration": json.dumps({"lower": 2.0, "upper": 3.0})}).estimate(x, y)
+    assert b.mi == a.mi and a.lower > 0
+    mid = np.log1p(a.mi)
+    assert np.isclose(mid - np.log1p(max(b.lower, 0)), 2 * (mid - np.log1p(a.lower)), atol=1e-9) or b.lower == 0
+    assert np.isclose(np.log1p(b.upper) - mid, 3 * (np.log1p(a.upper) - mid), atol=1e-9)
+
+
+def test_calibrate_writes_the_factors_and_keeps_the_weights(tmp_path):
+    out = tmp_path / "cal.safetensors"
+    rec = calibrate("infoatlas-base", out, ns=(300,), dims=((1, 1), (2, 3)), per_cell=3, seed=5)
+    assert rec["data_sets"] == 6 and rec["lower"] >= 1.0 and rec["upper"] >= 1.0  # widen only
+    est = InfoAtlas.from_pretrained(out)
+    assert est.interval_scale == (rec["lower"], rec["upper"])
+    src, _ = load_model()
+    assert all(np.array_equal(p.detach(), q.detach()) for p, q in zip(src.parameters(), est.model.parameters()))
