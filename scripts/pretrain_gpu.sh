@@ -9,9 +9,11 @@
 #   INIT_FROM    warm start from a weight file or shipped name ("" = from scratch) [infoatlas-base]
 #   WIDTH LAYERS architecture, when training from scratch [64 2]
 #   SEED         training stream [1; the shipped weights were trained on seed 0's stream]
+#   PREP         1: workers only sample, inputs are prepared on the GPU (--prep-on-device) [1]
 #   WORKERS      batch-making processes [CPU cores - 2]    NPROC  GPUs [1]    DEVICE [cuda]
 #   RUN_DIR      checkpoints and log [runs/gpu]            OUT    where results are copied [RUN_DIR]
-# The atlas is sampled on the CPU, so the CPU cores, not the GPU, set the pace: WORKERS matters.
+# The atlas is sampled on the CPU, so the CPU cores, not the GPU, set the pace: WORKERS matters
+# (scripts/probe_pipeline.py measures where a machine waits).
 # The run is resumable: run it again with the same RUN_DIR and it continues from RUN_DIR/ckpt.pt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +27,7 @@ INIT_FROM=${INIT_FROM-infoatlas-base}
 WIDTH=${WIDTH:-64}
 LAYERS=${LAYERS:-2}
 SEED=${SEED:-1}
+PREP=${PREP:-1}
 NPROC=${NPROC:-1}
 DEVICE=${DEVICE:-cuda}
 WORKERS=${WORKERS:-$(( $(nproc) > 3 ? $(nproc) - 2 : 1 ))}
@@ -40,6 +43,7 @@ ARGS=(train --device "$DEVICE" --out-dir "$RUN_DIR" --steps "$STEPS" --time-budg
       --layers "$LAYERS" --seed "$SEED" --eval-every 500 --ckpt-every 250 --workers "$WORKERS" --no-progress
       --export "$DEST/infoatlas-gpu.safetensors")
 [ -n "$INIT_FROM" ] && ARGS+=(--init-from "$INIT_FROM")
+[ "$PREP" = 1 ] && ARGS+=(--prep-on-device)
 status=0
 if [ "$NPROC" -gt 1 ]; then
   python3 -m torch.distributed.run --standalone --nproc_per_node="$NPROC" -m infoatlas.cli "${ARGS[@]}" \

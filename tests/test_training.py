@@ -91,6 +91,29 @@ def test_worker_batches_travel_unpadded_and_are_padded_back_exactly():
     assert all(torch.equal(back[k], full[k]) for k in full) and np.array_equal(mi, mi2.numpy())
 
 
+def test_preparation_on_the_device_gives_the_batch_the_workers_would_make(tmp_path):
+    import dataclasses
+
+    import numpy as np
+
+    from infoatlas.model import SetMIConfig
+    from infoatlas.training.train import _device_inputs, _step_batch
+
+    cfg = TrainConfig(batch_size=3, n_max=96, max_dim_data=6)
+    raw_cfg = dataclasses.replace(cfg, prep_on_device=True)
+    mcfg = SetMIConfig(width=16, n_layers=1, n_heads=2, max_tokens=32)
+    for step in range(4):
+        raw = _step_batch((raw_cfg, mcfg, 0, step))
+        assert set(raw[0]) == {"x", "y"} and raw[0]["x"].dtype == np.float32  # workers only sample
+        a, mi_a = _device_inputs(raw, raw_cfg, mcfg, 0, step)
+        b, mi_b = _device_inputs(_step_batch((cfg, mcfg, 0, step)), cfg, mcfg, 0, step)
+        assert torch.equal(mi_a, mi_b) and set(a) == set(b)
+        # float32 samples keep the order of the values, so the copula scores are the same
+        assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
+    run = dataclasses.replace(_cfg(tmp_path, 3), prep_on_device=True, workers=1)
+    assert torch.load(train(run, progress=False), weights_only=False)["step"] == 3
+
+
 def test_lr_schedule_warms_up_then_decays():
     cfg = TrainConfig(steps=100, warmup=10, lr=1e-3, min_lr=1e-4)
     assert lr_at(0, cfg) < lr_at(9, cfg) == 1e-3

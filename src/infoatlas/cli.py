@@ -266,13 +266,15 @@ def bench_atlas(n, max_dim, batches, batch_size, split, seed):
 @click.option("--seed", default=0, show_default=True)
 @click.option("--stop-at", default=0, show_default=True, help="End this run at this step (resume later).")
 @click.option("--workers", default=0, show_default=True, help="Processes generating batches ahead.")
+@click.option("--prep-on-device", is_flag=True,
+              help="Workers only sample; ranks, canonical form and statistics run on --device (for GPUs).")
 @click.option("--time-budget", default=0.0, show_default=True,
               help="Seconds of training (0: off); the lr schedule then runs over time and --steps is a cap.")
 @click.option("--export", "export_path", default=None, type=click.Path(dir_okay=False),
               help="After training, write shipped weights (.safetensors) here.")
 @click.option("--no-progress", is_flag=True)
 def train(out_dir, steps, batch_size, lr, min_lr, warmup, init_from, n_max, width, layers, max_tokens, eval_every, ckpt_every,
-          threads, device, seed, stop_at, workers, time_budget, export_path, no_progress):
+          threads, device, seed, stop_at, workers, prep_on_device, time_budget, export_path, no_progress):
     """Pretrain (or resume) the network on the atlas; runs under torchrun for DDP."""
     from .model import SetMIConfig
     from .training.train import TrainConfig, export_weights, train as run_train
@@ -282,6 +284,7 @@ def train(out_dir, steps, batch_size, lr, min_lr, warmup, init_from, n_max, widt
                       warmup=warmup, init_from=init_from, n_max=n_max,
                       eval_every=eval_every, ckpt_every=ckpt_every, threads=threads, device=device,
                       seed=seed, stop_at=stop_at, workers=workers, time_budget=time_budget,
+                      prep_on_device=prep_on_device,
                       model=mcfg)
     ckpt = run_train(cfg, progress=not no_progress)
     import os
