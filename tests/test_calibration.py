@@ -32,6 +32,17 @@ def test_estimator_scales_the_interval_about_the_median(rng):
     assert np.isclose(np.log1p(b.upper) - mid, 3 * (np.log1p(a.upper) - mid), atol=1e-9)
 
 
+def test_unreadable_calibration_metadata_is_a_clear_error():
+    import pytest
+
+    from infoatlas.weights import WeightsError
+
+    model, meta = load_model()
+    for bad in ("{not json", json.dumps({"lower": 1.0}), json.dumps({"lower": -1.0, "upper": 2.0})):
+        with pytest.raises(WeightsError, match="interval_calibration"):
+            InfoAtlas(model, {**meta, "interval_calibration": bad})
+
+
 def test_calibrate_writes_the_factors_and_keeps_the_weights(tmp_path):
     out = tmp_path / "cal.safetensors"
     rec = calibrate("infoatlas-base", out, ns=(300,), dims=((1, 1), (2, 3)), per_cell=3, seed=5)

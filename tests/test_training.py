@@ -145,6 +145,18 @@ def test_ddp_smoke_two_cpu_processes(tmp_path):
     assert (tmp_path / "w.safetensors").exists()
 
 
+def test_ddp_ranks_stop_together_on_a_time_budget(tmp_path):
+    # rank 0's clock is broadcast: a rank that stopped alone would leave the other hanging in DDP
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29518",
+           "-m", "infoatlas.cli", "train", "--out-dir", str(tmp_path), "--steps", "100000",
+           "--time-budget", "3", "--ckpt-every", "100000", "--threads", "1", *TINY]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    ck = torch.load(Path(tmp_path) / "ckpt.pt", weights_only=False)
+    assert 0 < ck["step"] < 100000 and ck["stats"]["train_seconds"] >= 3
+
+
 def test_warm_start_copies_weights_and_leaves_the_output_unchanged(tmp_path):
     import numpy as np
 

@@ -298,7 +298,8 @@ def train(out_dir, steps, batch_size, lr, min_lr, warmup, init_from, n_max, widt
 @click.option("--model", required=True, help="Weights to calibrate: a shipped name or a .safetensors path.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Where to write the weight file with the calibration (may be the input path).")
-@click.option("--per-cell", default=12, show_default=True, help="Data sets per (dims, n) cell.")
+@click.option("--per-cell", default=100, show_default=True,
+              help="Data sets per (dims, n) cell (30 cells; the tail quantile needs thousands).")
 @click.option("--seed", default=0, show_default=True)
 @click.option("--coverage", default=0.9, show_default=True, help="Target coverage of the interval.")
 @click.option("--min-scale", default=1.0, show_default=True,

@@ -17,7 +17,7 @@ import torch
 from .interface import MIEstimate
 from .preprocessing import (Canonical, InfoAtlasWarning, as_2d, canonicalise, copula_normal, copula_normal_torch,
                             model_inputs, pair_features, validate_xy)
-from .weights import load_model
+from .weights import WeightsError, load_model
 
 DEFAULT_MAX_ROWS = 100_000  #: rows above this are subsampled (deterministically) before ranking
 DEFAULT_MAX_CHUNKS = 8      #: at most this many chunks of ``max_tokens`` rows go through the network
@@ -55,6 +55,20 @@ def _subsample_rows(a: np.ndarray, max_rows: int, random_state) -> np.ndarray:
     sd = a.std(0)
     z = (a - a.mean(0)) / np.where(sd > 0, sd, 1.0)
     return np.sort(_order_rows(z, random_state)[:max_rows])
+
+
+def _interval_scale(meta: dict) -> tuple[float, float]:
+    """(lower, upper) interval factors from a weight file's ``interval_calibration`` metadata."""
+    if "interval_calibration" not in meta:
+        return 1.0, 1.0
+    try:
+        cal = json.loads(meta["interval_calibration"])
+        scale = (float(cal["lower"]), float(cal["upper"]))
+    except (ValueError, TypeError, KeyError) as e:
+        raise WeightsError(f"the weight file's interval_calibration metadata is unreadable: {e}") from e
+    if not all(math.isfinite(s) and s > 0 for s in scale):
+        raise WeightsError(f"interval_calibration factors must be positive and finite, got {scale}")
+    return scale
 
 
 class InfoAtlas:
@@ -98,8 +112,7 @@ class InfoAtlas:
         self.model = model.to(device).eval()
         self.meta = dict(meta or {})
         self.random_state = 0 if random_state is None else random_state
-        cal = json.loads(self.meta["interval_calibration"]) if "interval_calibration" in self.meta else {}
-        self.interval_scale = (float(cal.get("lower", 1.0)), float(cal.get("upper", 1.0)))
+        self.interval_scale = _interval_scale(self.meta)
         self.max_rows, self.max_chunks = int(max_rows), int(max_chunks)
         self.nan_policy, self.device, self.batch_size = nan_policy, device, int(batch_size)
         self.cfg = model.cfg

@@ -52,7 +52,7 @@ def coverage_of(q: np.ndarray, truth: np.ndarray, scales=(1.0, 1.0)) -> float:
     return float(np.mean((lo <= t) & (t <= hi)))
 
 
-def validation_quantiles(weights, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: int = 12, seed: int = 0,
+def validation_quantiles(weights, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: int = 100, seed: int = 0,
                          mi_max: float = 5.0):
     """The network's raw quantiles on the validation suite: q (m, 3) log1p(MI), truth (m,) nats."""
     from ..atlas import prior
@@ -73,7 +73,7 @@ def validation_quantiles(weights, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: in
     return np.array(qs), np.array(truth)
 
 
-def calibrate(weights, out_path, *, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: int = 12, seed: int = 0,
+def calibrate(weights, out_path, *, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: int = 100, seed: int = 0,
               coverage: float = 0.9, min_scale: float = 1.0) -> dict:
     """Fit the interval factors of ``weights`` on the validation family and write the weight file
     with them to ``out_path``.  Returns the calibration record stored in its metadata.
