@@ -105,14 +105,17 @@ if Path(args.gauss).exists():
 if "interval_calibration" in meta:
     c = json.loads(meta["interval_calibration"])
     lines += ["", "## Interval calibration", "",
-              f"The 90% interval is the network's 5% / 95% quantiles with their distance from the median (in "
-              f"log1p MI) multiplied by {c['lower']:g} (lower) and {c['upper']:g} (upper): split-conformal factors "
-              f"fitted by `infoatlas calibrate` on {c['data_sets']} data sets of the validation family "
-              f"{', '.join(c['families'])} (atlas {c['atlas_version']}; in neither training nor the held-out "
-              f"benchmark; seed {c['seed']}, n {c['ns']}, dims {', '.join(c['dims'])}). Fitted factors "
-              f"{c['fitted'][0]:g} / {c['fitted'][1]:g}, kept at least {c['min_scale']:g} (widen only); coverage "
-              f"on those data sets {c['coverage_before']:.1%} before and {c['coverage_after']:.1%} after "
-              "(in-sample). The coverage column above is measured after calibration."]
+              "The 90% interval is the network's 5% / 95% quantiles with their distance from the median (in "
+              "log1p MI) multiplied by per-n factors (interpolated in log n, constant beyond the ends): "
+              f"split-conformal factors fitted by `infoatlas calibrate` on {c['data_sets']:,} data sets of the "
+              f"validation family {', '.join(c['families'])} (atlas {c['atlas_version']}; in neither training nor "
+              f"the held-out benchmark; seed {c['seed']}, dims {', '.join(c['dims'])}, {c['per_cell']} per dims x n "
+              f"cell), kept at least {c['min_scale']:g} (widen only). Coverage on those data sets "
+              f"{c['coverage_before']:.1%} before and {c['coverage_after']:.1%} after (in-sample). The coverage "
+              "column above is measured after calibration.", "",
+              "| n | fitted lower | fitted upper | applied lower | applied upper |", "|---|---|---|---|---|"]
+    lines += [f"| {k} | {a:g} | {b:g} | {cc:g} | {d:g} |" for k, a, b, cc, d in
+              zip(c["ns"], c["fitted_lower"], c["fitted_upper"], c["lower"], c["upper"])]
 if last:
     lines += ["", f"Training-time held-out check at step {last['step']} (held-out families, n 32-4,096, MI 0-8 nats, "
               f"256 data sets): MAE {last['heldout_mae']:.3f}, within x1.5 {last['heldout_within_1.5']:.0%}, "

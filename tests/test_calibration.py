@@ -38,16 +38,28 @@ def test_unreadable_calibration_metadata_is_a_clear_error():
     from infoatlas.weights import WeightsError
 
     model, meta = load_model()
-    for bad in ("{not json", json.dumps({"lower": 1.0}), json.dumps({"lower": -1.0, "upper": 2.0})):
+    for bad in ("{not json", json.dumps({"lower": 1.0}), json.dumps({"lower": -1.0, "upper": 2.0}),
+                json.dumps({"lower": [1.0, 1.0], "upper": [2.0, 2.0], "ns": [1000]}),
+                json.dumps({"lower": [1.0, 1.0], "upper": [2.0, 2.0], "ns": [1000, 200]})):
         with pytest.raises(WeightsError, match="interval_calibration"):
             InfoAtlas(model, {**meta, "interval_calibration": bad})
 
 
+def test_factors_per_sample_size_are_interpolated_in_log_n():
+    model, meta = load_model()
+    cal = {"ns": [200, 5000], "lower": [1.0, 1.5], "upper": [1.5, 2.5]}
+    est = InfoAtlas(model, {**meta, "interval_calibration": json.dumps(cal)})
+    assert est.interval_scale(100) == (1.0, 1.5) and est.interval_scale(10**6) == (1.5, 2.5)
+    mid = est.interval_scale(1000)  # log 1000 is exactly halfway between log 200 and log 5000
+    assert np.allclose(mid, (1.25, 2.0))
+
+
 def test_calibrate_writes_the_factors_and_keeps_the_weights(tmp_path):
     out = tmp_path / "cal.safetensors"
-    rec = calibrate("infoatlas-base", out, ns=(300,), dims=((1, 1), (2, 3)), per_cell=3, seed=5)
-    assert rec["data_sets"] == 6 and rec["lower"] >= 1.0 and rec["upper"] >= 1.0  # widen only
+    rec = calibrate("infoatlas-base", out, ns=(300, 900), dims=((1, 1), (2, 3)), per_cell=3, seed=5)
+    assert rec["data_sets"] == 12 and min(rec["lower"] + rec["upper"]) >= 1.0  # widen only
     est = InfoAtlas.from_pretrained(out)
-    assert est.interval_scale == (rec["lower"], rec["upper"])
+    assert est.interval_scale(300) == (rec["lower"][0], rec["upper"][0])
+    assert est.interval_scale(900) == (rec["lower"][1], rec["upper"][1])
     src, _ = load_model()
     assert all(np.array_equal(p.detach(), q.detach()) for p, q in zip(src.parameters(), est.model.parameters()))

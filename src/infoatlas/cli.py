@@ -310,10 +310,11 @@ def calibrate(model, out_path, per_cell, seed, coverage, min_scale):
     from .training.calibrate import calibrate as run_calibrate
 
     rec = run_calibrate(model, out_path, per_cell=per_cell, seed=seed, coverage=coverage, min_scale=min_scale)
-    click.echo(f"{rec['data_sets']} validation data sets ({', '.join(rec['families'])}): factors lower "
-               f"{rec['lower']:.3f}, upper {rec['upper']:.3f} (fitted {rec['fitted'][0]:.3f}, "
-               f"{rec['fitted'][1]:.3f}); coverage {rec['coverage_before']:.1%} -> "
-               f"{rec['coverage_after']:.1%} (in-sample); wrote {out_path}")
+    click.echo(f"{rec['data_sets']} validation data sets ({', '.join(rec['families'])}); factors (lower, upper)"
+               " by n, fitted -> kept:")
+    for k, a, b, c, d in zip(rec["ns"], rec["fitted_lower"], rec["fitted_upper"], rec["lower"], rec["upper"]):
+        click.echo(f"  n={k:>6}: {a:.3f}, {b:.3f} -> {c:.3f}, {d:.3f}")
+    click.echo(f"coverage {rec['coverage_before']:.1%} -> {rec['coverage_after']:.1%} (in-sample); wrote {out_path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,18 +57,24 @@ def _subsample_rows(a: np.ndarray, max_rows: int, random_state) -> np.ndarray:
     return np.sort(_order_rows(z, random_state)[:max_rows])
 
 
-def _interval_scale(meta: dict) -> tuple[float, float]:
-    """(lower, upper) interval factors from a weight file's ``interval_calibration`` metadata."""
+def _interval_scales(meta: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(log n grid, lower factors, upper factors), each (k,), from a weight file's
+    ``interval_calibration`` metadata: one factor per side, or one per sample size in ``ns``."""
     if "interval_calibration" not in meta:
-        return 1.0, 1.0
+        return np.zeros(1), np.ones(1), np.ones(1)
     try:
         cal = json.loads(meta["interval_calibration"])
-        scale = (float(cal["lower"]), float(cal["upper"]))
+        lo = np.atleast_1d(np.asarray(cal["lower"], dtype=float))
+        hi = np.atleast_1d(np.asarray(cal["upper"], dtype=float))
+        grid = np.log(np.asarray(cal["ns"], dtype=float)) if lo.size > 1 else np.zeros(1)
     except (ValueError, TypeError, KeyError) as e:
-        raise WeightsError(f"the weight file's interval_calibration metadata is unreadable: {e}") from e
-    if not all(math.isfinite(s) and s > 0 for s in scale):
-        raise WeightsError(f"interval_calibration factors must be positive and finite, got {scale}")
-    return scale
+        raise WeightsError(f"the weight file's interval_calibration metadata is unreadable: {e!r}") from e
+    if not (lo.shape == hi.shape == grid.shape and np.all(np.diff(grid) > 0)):
+        raise WeightsError("interval_calibration needs one lower and one upper factor per entry of "
+                           "its increasing 'ns'")
+    if not (np.all(np.isfinite(lo) & (lo > 0)) and np.all(np.isfinite(hi) & (hi > 0))):
+        raise WeightsError(f"interval_calibration factors must be positive and finite, got {lo}, {hi}")
+    return grid, lo, hi
 
 
 class InfoAtlas:
@@ -93,8 +99,8 @@ class InfoAtlas:
 
     The 90% interval is the network's 5% and 95% quantiles, widened (or narrowed) about the median
     in log1p(MI) by the factors in the weight file's ``interval_calibration`` metadata (fitted by
-    ``infoatlas calibrate`` on the atlas's validation family); ``interval_scale`` holds them as
-    (lower, upper), (1, 1) for a file without calibration.
+    ``infoatlas calibrate`` on the atlas's validation family, per sample size);
+    :meth:`interval_scale` gives them for an n, (1, 1) for a file without calibration.
 
     Examples
     --------
@@ -112,7 +118,7 @@ class InfoAtlas:
         self.model = model.to(device).eval()
         self.meta = dict(meta or {})
         self.random_state = 0 if random_state is None else random_state
-        self.interval_scale = _interval_scale(self.meta)
+        self._scales = _interval_scales(self.meta)
         self.max_rows, self.max_chunks = int(max_rows), int(max_chunks)
         self.nan_policy, self.device, self.batch_size = nan_policy, device, int(batch_size)
         self.cfg = model.cfg
@@ -127,6 +133,13 @@ class InfoAtlas:
         """
         model, meta = load_model(path_or_name)
         return cls(model, meta, **kwargs)
+
+    def interval_scale(self, n: int) -> tuple[float, float]:
+        """(lower, upper) factors applied to the interval of a data set of n rows (interpolated in
+        log n between the calibrated sample sizes, constant beyond them)."""
+        grid, lo, hi = self._scales
+        ln = math.log(max(int(n), 1))
+        return float(np.interp(ln, grid, lo)), float(np.interp(ln, grid, hi))
 
     # ------------------------------------------------------------------ preparation
     def _prepare(self, x, y, nan_policy=None) -> _Prepared:
@@ -222,12 +235,12 @@ class InfoAtlas:
         """Estimates of many prepared data sets: median and calibrated 90% interval, in nats."""
         q_idx = list(self.cfg.quantiles)
         lo_i, mid_i, hi_i = 0, q_idx.index(0.5), len(q_idx) - 1
-        s_lo, s_hi = self.interval_scale
         out = []
         for p, qs in zip(prepared, self._quantiles(prepared, progress)):
             if qs is None:
                 out.append(MIEstimate(0.0, 0.0, 0.0, p.n, p.dim_x, p.dim_y, 0, p.notes))
                 continue
+            s_lo, s_hi = self.interval_scale(p.n)
             mid = qs[mid_i]
             # calibration scales the distances from the median to the outer quantiles (log1p space)
             lo, hi = mid - s_lo * (mid - qs[lo_i]), mid + s_hi * (qs[hi_i] - mid)
