@@ -13,7 +13,6 @@ workers alone 1,653 data sets/s; step alone 8,241/s (width 64, 2 blocks) and 4,9
 the real loop 1,538/s.  The workers set the pace; --prep-on-device moves 70% of their work to the GPU.
 """
 import argparse
-import collections
 import dataclasses
 import json
 import multiprocessing as mp
@@ -23,7 +22,7 @@ import time
 import torch
 
 from infoatlas.model import SetMI, SetMIConfig, pinball_loss
-from infoatlas.training.train import TrainConfig, _padded, _step_batch, train
+from infoatlas.training.train import TrainConfig, _padded, _step_batch, batch_stream, train
 
 
 def sync(device):
@@ -45,20 +44,16 @@ def main():
     mcfg = SetMIConfig()
 
     # 1. the workers alone: the trainer only receives (and unpickles) batches
-    pool = mp.get_context("spawn").Pool(args.workers, initializer=torch.set_num_threads, initargs=(1,))
-    ahead, step = collections.deque(), 0
+    stream = batch_stream(dataclasses.replace(cfg, workers=args.workers), mcfg, 0, 0, 10**9)
     t0 = time.perf_counter()
     got, warm = 0, False
     while time.perf_counter() - t0 < args.seconds:
-        while len(ahead) < 2 * args.workers:
-            ahead.append(pool.apply_async(_step_batch, ((cfg, mcfg, 0, step),)))
-            step += 1
-        inp, _ = ahead.popleft().get()
+        inp, _ = next(stream)
         got += 1
         if not warm and got == args.workers:  # the pool's start-up is not throughput
             t0, got, warm = time.perf_counter(), 0, True
     dt = time.perf_counter() - t0
-    pool.terminate()
+    stream.close()
     nbytes = sum(v.nbytes for v in inp.values())
     print(json.dumps({"part": "workers", "prep_on_device": args.prep_on_device, "workers": args.workers,
                       "sets_per_s": round(got * args.batch_size / dt, 1),

@@ -77,6 +77,12 @@ def _interval_scales(meta: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return grid, lo, hi
 
 
+def scale_interval(lo, mid, hi, s_lo, s_hi):
+    """Outer quantiles of log1p(MI) moved about the median by the calibration factors: the
+    distance mid - lo is multiplied by s_lo and hi - mid by s_hi (arrays or tensors alike)."""
+    return mid - s_lo * (mid - lo), mid + s_hi * (hi - mid)
+
+
 class InfoAtlas:
     """Zero-shot mutual-information estimator backed by a pretrained set transformer.
 
@@ -242,8 +248,7 @@ class InfoAtlas:
                 continue
             s_lo, s_hi = self.interval_scale(p.n)
             mid = qs[mid_i]
-            # calibration scales the distances from the median to the outer quantiles (log1p space)
-            lo, hi = mid - s_lo * (mid - qs[lo_i]), mid + s_hi * (qs[hi_i] - mid)
+            lo, hi = scale_interval(qs[lo_i], mid, qs[hi_i], s_lo, s_hi)
             mi, lower, upper = torch.expm1(torch.stack([mid, lo, hi]).clamp_min(0)).tolist()
             out.append(MIEstimate(mi, lower, upper, p.n, p.dim_x, p.dim_y, p.n_used, p.notes))
         return out

@@ -46,9 +46,10 @@ def interval_scales(q: np.ndarray, truth: np.ndarray, coverage: float = 0.9) -> 
 def coverage_of(q: np.ndarray, truth: np.ndarray, scales=(1.0, 1.0)) -> float:
     """Share of data sets whose true MI lies in the (scaled) interval, with the estimator's rule
     (bounds below 0 in log1p space are 0); ``scales`` = (lower, upper), floats or (m,) arrays."""
+    from ..estimator import scale_interval
+
     q, t = np.asarray(q, float), np.log1p(np.asarray(truth, float))
-    lo = np.maximum(q[:, 1] - scales[0] * (q[:, 1] - q[:, 0]), 0.0)
-    hi = np.maximum(q[:, 1] + scales[1] * (q[:, 2] - q[:, 1]), 0.0)
+    lo, hi = np.maximum(scale_interval(q[:, 0], q[:, 1], q[:, 2], *scales), 0.0)
     return float(np.mean((lo <= t) & (t <= hi)))
 
 

@@ -51,11 +51,16 @@ class TrainConfig:
     model: dict = field(default_factory=lambda: SetMIConfig().to_dict())
 
 
-def make_batch(rng, cfg: TrainConfig, mcfg: SetMIConfig, split="train", device="cpu"):
-    """One batch sharing (n, dx, dy): model input tensors and target log1p(MI), plus MI (B,)."""
+def _raw_batch(rng, cfg: TrainConfig, split="train"):
+    """The samples of one batch sharing (n, dx, dy): x (B, n, dx), y (B, n, dy), MI (B,), families."""
     n = prior.draw_n(rng, cfg.n_min, cfg.n_max)
     dx, dy = prior.draw_dims(rng, cfg.max_dim_data)
-    x, y, mi, fams = prior.sample_batch(rng, cfg.batch_size, n, dx, dy, split)
+    return prior.sample_batch(rng, cfg.batch_size, n, dx, dy, split)
+
+
+def make_batch(rng, cfg: TrainConfig, mcfg: SetMIConfig, split="train", device="cpu"):
+    """One batch sharing (n, dx, dy): model input tensors and target log1p(MI), plus MI (B,)."""
+    x, y, mi, fams = _raw_batch(rng, cfg, split)
     return _inputs(x, y, mcfg, device), torch.tensor(mi, dtype=torch.float32, device=device), fams
 
 
@@ -105,17 +110,14 @@ def _step_batch(args):
     if cfg.prep_on_device:
         # the raw samples of attempt 0 (the same draws as make_batch's); float32 halves the bytes
         # and keeps the order of the values, which is all the copula step reads
-        rng = np.random.default_rng([cfg.seed, rank, step])
-        n = prior.draw_n(rng, cfg.n_min, cfg.n_max)
-        dx, dy = prior.draw_dims(rng, cfg.max_dim_data)
-        x, y, mi, _ = prior.sample_batch(rng, cfg.batch_size, n, dx, dy, "train")
+        x, y, mi, _ = _raw_batch(np.random.default_rng([cfg.seed, rank, step]), cfg)
         return {"x": x.astype(np.float32), "y": y.astype(np.float32)}, mi.astype(np.float32)
     for attempt in range(10):
         rng = np.random.default_rng([cfg.seed, rank, step, attempt] if attempt else [cfg.seed, rank, step])
         try:
             inp, mi, _ = make_batch(rng, cfg, mcfg, "train")
-            # u, v without their zero padding to max_dim (the batch shares dims): about 5x fewer
-            # bytes through the worker pipes; _padded restores it on the training device
+            # u, v without their zero padding to max_dim (the batch shares dims): about 4x fewer
+            # bytes through the worker pipes (measured); _padded restores it on the training device
             inp["u"] = inp["u"][..., : int(inp["mask_x"][0].sum())]
             inp["v"] = inp["v"][..., : int(inp["mask_y"][0].sum())]
             return {k: v.numpy() for k, v in inp.items()}, mi.numpy()
@@ -135,6 +137,32 @@ def _device_inputs(batch: dict, cfg: TrainConfig, mcfg: SetMIConfig, rank: int, 
 
             inp, mi = _step_batch((dataclasses.replace(cfg, prep_on_device=False), mcfg, rank, step))
     return _padded(inp, mcfg.max_dim, cfg.device), torch.from_numpy(mi).to(cfg.device)
+
+
+def batch_stream(cfg: TrainConfig, mcfg: SetMIConfig, rank: int, start: int, end: int):
+    """Yield :func:`_step_batch` for steps start, start + 1, ... < end, in order.
+
+    With ``cfg.workers`` > 0 the batches are made ahead in worker processes, at most 2 per worker
+    in flight (a slow consumer never piles them up in memory); the order, and so the stream, is the
+    same as without workers, and a resumed run picks it up at its step.
+    """
+    if cfg.workers <= 0:
+        for step in range(start, end):
+            yield _step_batch((cfg, mcfg, rank, step))
+        return
+    import collections
+    import multiprocessing as mp
+
+    pool = mp.get_context("spawn").Pool(cfg.workers, initializer=torch.set_num_threads, initargs=(1,))
+    ahead, queued = collections.deque(), start
+    try:
+        while ahead or queued < end:
+            while len(ahead) < 2 * cfg.workers and queued < end:
+                ahead.append(pool.apply_async(_step_batch, ((cfg, mcfg, rank, queued),)))
+                queued += 1
+            yield ahead.popleft().get()
+    finally:  # also when the consumer stops early (time budget, or an error)
+        pool.terminate()
 
 
 def _padded(inp: dict, max_dim: int, device) -> dict:
@@ -254,30 +282,10 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     log = open(out / "log.jsonl", "a") if rank == 0 else None
     t_last = time.perf_counter()
     end = min(cfg.steps, cfg.stop_at) if cfg.stop_at else cfg.steps
-    pool, ahead = None, None
-    if cfg.workers > 0:
-        # batches for the coming steps are made in worker processes and consumed in step order, so
-        # the stream is the same as without workers (and a resumed run picks it up at its step);
-        # at most 2 per worker are in flight, so a slow consumer never piles up batches in memory
-        import collections
-        import multiprocessing as mp
-
-        pool = mp.get_context("spawn").Pool(cfg.workers, initializer=torch.set_num_threads, initargs=(1,))
-        ahead = collections.deque()
-        queued = step
-
-        def fill():
-            nonlocal queued
-            while len(ahead) < 2 * cfg.workers and queued < end:
-                ahead.append(pool.apply_async(_step_batch, ((cfg, mcfg, rank, queued),)))
-                queued += 1
+    stream = batch_stream(cfg, mcfg, rank, step, end)
     time_up = False
     while step < end and not time_up:
-        if ahead is not None:
-            fill()
-            batch = ahead.popleft().get()
-        else:
-            batch = _step_batch((cfg, mcfg, rank, step))
+        batch = next(stream)
         inp, mi = _device_inputs(batch, cfg, mcfg, rank, step)
         lr = lr_at(step, cfg, stats["train_seconds"])
         for g in opt.param_groups:
@@ -320,8 +328,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
                 t_last = time.perf_counter()
     if bar is not None:
         bar.close()
-    if pool is not None:
-        pool.terminate()
+    stream.close()  # ends the worker processes
     if ddp:
         import torch.distributed as dist
 
