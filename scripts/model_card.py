@@ -59,8 +59,10 @@ lines = [
     "| | |", "|---|---|",
     f"| architecture | `{meta['arch']}` (set transformer, induced-set attention), {n_params:,} parameters |",
     f"| config | width {cfg['width']}, {cfg['n_layers']} ISAB blocks, {cfg['n_inducing']} inducing points, "
-    f"{cfg['n_heads']} heads, {cfg['max_dim']} dims per side, {cfg['max_tokens']} rows per pass, quantiles {cfg['quantiles']} |",
-    f"| atlas | version {meta['atlas_version']}; train families {', '.join(prior.TRAIN_FAMILIES)}; "
+    f"{cfg['n_heads']} heads, {cfg['max_dim']} dims per side, {cfg['max_tokens']} rows per pass, quantiles {cfg['quantiles']}"
+    + (f"; refinement head reading KSG of {cfg['n_knn']} pairs, width {cfg['refine_width']}" if cfg.get("n_knn") else "")
+    + " |",
+    f"| atlas | {'trunk: ' if 'refine' in meta else ''}version {meta['atlas_version']}; train families {', '.join(prior.train_families(meta['atlas_version']))}; "
     f"held out {', '.join(prior.HELDOUT_FAMILIES)} (see docs/atlas.md) |",
     steps_line, seen_line, hours_line,
     f"| hardware | {args.hardware} |",
@@ -108,14 +110,29 @@ if "interval_calibration" in meta:
               "The 90% interval is the network's 5% / 95% quantiles with their distance from the median (in "
               "log1p MI) multiplied by per-n factors (interpolated in log n, constant beyond the ends): "
               f"split-conformal factors fitted by `infoatlas calibrate` on {c['data_sets']:,} data sets of the "
-              f"validation family {', '.join(c['families'])} (atlas {c['atlas_version']}; in neither training nor "
-              f"the held-out benchmark; seed {c['seed']}, dims {', '.join(c['dims'])}, {c['per_cell']} per dims x n "
+              f"validation {'families' if len(c['families']) > 1 else 'family'} {', '.join(c['families'])} (atlas {c['atlas_version']}; in neither training nor "
+              f"the held-out benchmark; seed {c['seed']}, dims {', '.join(c['dims'])}, {c['per_cell']} per family x dims x n "
               f"cell), kept at least {c['min_scale']:g} (widen only). Coverage on those data sets "
               f"{c['coverage_before']:.1%} before and {c['coverage_after']:.1%} after (in-sample). The coverage "
               "column above is measured after calibration.", "",
               "| n | fitted lower | fitted upper | applied lower | applied upper |", "|---|---|---|---|---|"]
     lines += [f"| {k} | {a:g} | {b:g} | {cc:g} | {d:g} |" for k, a, b, cc, d in
               zip(c["ns"], c["fitted_lower"], c["fitted_upper"], c["lower"], c["upper"])]
+if "refine" in meta:
+    r = json.loads(meta["refine"])
+    c = r["config"]
+    n_ref = sum(p.numel() for p in model.refine.parameters())
+    lines += ["", "## Refinement head", "",
+              f"A second head ({n_ref:,} of the {n_params:,} parameters: two hidden layers of {c['width']}) reads the "
+              f"trunk's representation of a data set and KSG statistics (k = 3) of its {c['n_knn']} leading canonical "
+              "pairs, on the rows the network reads (the first chunk's, at most 1,024), and adds to the head's output. "
+              f"Fitted by `infoatlas refine` with the trunk frozen, on atlas {r['atlas_version']}'s training families "
+              f"({', '.join(r['families'])}): {c['data_sets']:,} data sets, and {c['val_sets']:,} more for early "
+              f"stopping, seed {c['seed']}; AdamW, lr {c['lr']:g}, weight decay {c['weight_decay']:g}, batch "
+              f"{c['batch_size']}, {c['epochs']} epochs (best {r['best_epoch']}); {r['seconds'] / 60:.1f} min on "
+              f"{args.hardware.replace(', 1 torch thread', '')}. Early-stopping pinball loss {r['stop_pinball_before']:.4f}"
+              f" (trunk and head alone) -> {r['stop_pinball_after']:.4f}. The interval calibration below was "
+              "fitted after the head."]
 if last:
     lines += ["", f"Training-time held-out check at step {last['step']} (held-out families, n 32-4,096, MI 0-8 nats, "
               f"256 data sets): MAE {last['heldout_mae']:.3f}, within x1.5 {last['heldout_within_1.5']:.0%}, "

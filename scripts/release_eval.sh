@@ -6,7 +6,7 @@
 #   bench_out/accuracy          held-out families, candidate vs KSG vs Gaussian copula (192 sets)
 #   bench_out/gauss             plain Gaussians (sanity; not held out), same three estimators
 #   bench_out/accuracy_critics  candidate vs all baselines incl. trained critics (8 sets)
-#   bench_out/validation        the validation family (seed 1; the calibration used seed 0)
+#   bench_out/validation        the validation families (seed 1; the calibration used seed 0)
 #   bench_out/speed, speed5000  latency with ratios to KSG/critics in the same run
 # Calibrate the candidate first (infoatlas calibrate), so that the coverage figures are the shipped ones.
 #   bench_out/prev_*            the previous weights on the same suites (only with PREVIOUS)
@@ -18,7 +18,7 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 infoatlas bench accuracy --model "$CAND" --per-cell 4 --out bench_out/accuracy
 infoatlas bench accuracy --model "$CAND" --families gauss_plain --dims 1x1,2x2,5x5,3x8,10x10 --n 200,1000,5000 \
   --per-cell 4 --no-plots --out bench_out/gauss
-infoatlas bench accuracy --model "$CAND" --families clayton_pairs --per-cell 4 --seed 1 --no-plots \
+infoatlas bench accuracy --model "$CAND" --families clayton_pairs,gauss_spiral --per-cell 4 --seed 1 --no-plots \
   --out bench_out/validation
 if [ -n "$PREV" ]; then
   infoatlas bench accuracy --model "$PREV" --estimators infoatlas --per-cell 4 --no-plots --out bench_out/prev_accuracy

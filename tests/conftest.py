@@ -34,6 +34,19 @@ def tiny_weights(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def tiny_refined_weights(tmp_path_factory):
+    """The tiny network with a refinement head reading kNN statistics of 3 pairs (randomised last
+    layer, so that the output depends on them)."""
+    torch.manual_seed(1)
+    model = SetMI(SetMIConfig(**TINY, n_knn=3, refine_width=8))
+    torch.nn.init.normal_(model.head[-1].weight, std=0.5)
+    torch.nn.init.normal_(model.refine[-1].weight, std=0.5)
+    path = tmp_path_factory.mktemp("w") / "tiny_refined.safetensors"
+    save_model(model, path)
+    return path
+
+
 @pytest.fixture
 def tiny(tiny_weights):
     from infoatlas import InfoAtlas

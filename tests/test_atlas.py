@@ -146,3 +146,42 @@ def test_clayton_log_density_integrates_to_one():
     g = (np.arange(2000) + 0.5) / 2000
     lu, lv = np.meshgrid(np.log(g), np.log(g))
     assert abs(np.exp(base.clayton_log_density(lu, lv, 1.0)).mean() - 1.0) < 0.01
+
+
+def test_additive_noise_table_matches_the_gaussian_closed_form_and_inverts():
+    from infoatlas.atlas import additive
+
+    log_s, mi = additive.additive_mi_table("normal", "normal")
+    s = np.exp(log_s)
+    assert np.allclose(mi, 0.5 * np.log1p(1 / s ** 2), atol=1e-6)  # on the grid: the convolution
+    assert np.all(np.diff(mi) <= 0)
+    for a, b in (("exponential", "laplace"), ("beta22", "bimodal")):
+        m = np.array([0.05, 0.7, 2.5])
+        assert np.allclose(additive.additive_mi(a, b, additive.additive_scale(a, b, m)), m, atol=1e-3)
+    assert "uniform" not in additive.LAW_NAMES  # X and noise both uniform is the held-out family
+
+
+@pytest.mark.parametrize("laws", [("exponential", "laplace"), ("beta22", "bimodal"), ("triangular", "logistic")])
+def test_additive_noise_mi_agrees_with_ksg_on_a_large_sample(laws):
+    from infoatlas.atlas import additive
+    from infoatlas.preprocessing import ksg_pair
+
+    rng = np.random.default_rng(3)
+    a, b = laws
+    s = float(additive.additive_scale(a, b, 1.2))
+    x = additive.law_sample(a, 20_000, rng)
+    y = x + s * additive.law_sample(b, 20_000, rng)
+    assert ksg_pair(x, y) == pytest.approx(1.2, abs=0.05)
+
+
+def test_spiral_is_inverted_exactly_and_keeps_the_norm(rng):
+    from infoatlas.atlas.transforms import Spiral
+
+    z = rng.standard_normal((500, 4)) * 2
+    s = Spiral(4, rng, speed=0.7)
+    w = s(z)
+    assert np.allclose(np.linalg.norm(w, axis=1), np.linalg.norm(z, axis=1))
+    assert np.allclose(s.inverse(w), z, atol=1e-10)
+    assert np.abs(w - z).max() > 0.5  # it does move points
+    with pytest.raises(ValueError):
+        Spiral(1, rng, 1.0)

@@ -1,4 +1,4 @@
-"""Command line: ``infoatlas estimate | pairwise | demo | bench | train | calibrate``.
+"""Command line: ``infoatlas estimate | pairwise | demo | bench | train | refine | calibrate``.
 
 Heavy modules (torch, the model, pandas) are imported inside the commands, so ``--help`` is instant.
 """
@@ -160,6 +160,10 @@ def demo(model):
     if "init" in est.meta:  # warm-started: say so, with the starting point's own count
         init = json.loads(est.meta["init"])
         line += f", warm-started from a model that had seen {init.get('datasets_seen', '?')}"
+    if "refine" in est.meta:  # a refinement head fitted afterwards on a frozen trunk
+        ref = json.loads(est.meta["refine"])
+        line += (f"; refinement head fitted on {ref['config']['data_sets']} more (atlas "
+                 f"{ref['atlas_version']})")
     click.echo(line + "; see MODEL_CARD.md)")
 
 
@@ -295,18 +299,43 @@ def train(out_dir, steps, batch_size, lr, min_lr, warmup, init_from, n_max, widt
 
 
 @main.command()
+@click.option("--model", required=True, help="Weights whose trunk is kept: a shipped name or a .safetensors path.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the weights with the new head (calibrate them next).")
+@click.option("--data-sets", default=16_000, show_default=True, help="Training-family data sets to fit on.")
+@click.option("--val-sets", default=2_000, show_default=True, help="Further ones for early stopping.")
+@click.option("--seed", default=100, show_default=True)
+@click.option("--n-knn", default=8, show_default=True, help="Leading canonical pairs whose KSG the head reads.")
+@click.option("--width", default=128, show_default=True, help="Hidden width of the head.")
+@click.option("--epochs", default=60, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="Processes computing the trunk's features.")
+def refine(model, out_path, data_sets, val_sets, seed, n_knn, width, epochs, workers):
+    """Fit a refinement head (trunk frozen) that reads kNN statistics of the leading canonical
+    pairs, on the atlas training families; minutes on a CPU.  Drops the old interval calibration."""
+    from .training.refine import RefineConfig
+    from .training.refine import refine as run_refine
+
+    cfg = RefineConfig(data_sets=data_sets, val_sets=val_sets, seed=seed, n_knn=n_knn, width=width,
+                       epochs=epochs, workers=workers)
+    rec = run_refine(model, out_path, cfg)
+    click.echo(f"early-stopping pinball loss {rec['stop_pinball_before']:.4f} -> {rec['stop_pinball_after']:.4f} "
+               f"(epoch {rec['best_epoch']}), {rec['seconds']:.0f} s; wrote {out_path}")
+    click.echo(f"next: infoatlas calibrate --model {out_path} --out {out_path}")
+
+
+@main.command()
 @click.option("--model", required=True, help="Weights to calibrate: a shipped name or a .safetensors path.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Where to write the weight file with the calibration (may be the input path).")
 @click.option("--per-cell", default=100, show_default=True,
-              help="Data sets per (dims, n) cell (30 cells; the tail quantile needs thousands).")
+              help="Data sets per (family, dims, n) cell (30 cells per validation family; the tail quantile needs thousands).")
 @click.option("--seed", default=0, show_default=True)
 @click.option("--coverage", default=0.9, show_default=True, help="Target coverage of the interval.")
 @click.option("--min-scale", default=1.0, show_default=True,
               help="Smallest factor kept (1: the interval is only ever widened).")
 def calibrate(model, out_path, per_cell, seed, coverage, min_scale):
-    """Fit the 90% interval's widening on the atlas's validation family (not a training or a
-    held-out family) and store it in the weight file's metadata; the weights are unchanged."""
+    """Fit the 90% interval's widening on the atlas's validation families (neither training nor
+    held-out families) and store it in the weight file's metadata; the weights are unchanged."""
     from .training.calibrate import calibrate as run_calibrate
 
     rec = run_calibrate(model, out_path, per_cell=per_cell, seed=seed, coverage=coverage, min_scale=min_scale)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -334,3 +335,66 @@ def model_inputs(can: Canonical, n_tokens: int, max_dim: int, dim_x: int | None 
     stats_ = torch.cat([torch.log1p(g)[:, None], g[:, None] / 8.0, feats.expand(b, -1)], dim=1)
     return {"u": u, "v": v, "mask_x": mask_x, "mask_y": mask_y, "rho": rho, "stats": stats_,
             "pair": pair.expand(b, -1, -1)}
+
+
+# --------------------------------------------------------------------------- kNN pair statistics (numpy)
+
+KNN_K = 3  #: neighbours in the KSG statistics of :func:`knn_features`
+
+
+@lru_cache(maxsize=1)
+def _knn_pool():
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="infoatlas-knn")
+
+
+def ksg_pair(u: np.ndarray, v: np.ndarray, k: int = KNN_K) -> float:
+    """KSG estimate (algorithm 1, max-norm; nats, not clipped) of I(u; v) for two 1-D arrays (n,).
+
+    The joint k-th neighbour distances come from a 2-D kd-tree (scipy); the marginal counts of
+    points strictly closer than that distance from sorted copies (two binary searches per point).
+    """
+    from scipy.spatial import cKDTree
+
+    n = u.shape[0]
+    uv = np.column_stack([u, v])
+    # only the (k+1)-th distance (the point itself is the first); small leaves suit 2-D (measured
+    # 1.25 vs 1.53 ms at n = 1,024; exact either way)
+    dist, _ = cKDTree(uv, leafsize=8).query(uv, k=[k + 1], p=np.inf)
+    eps = np.nextafter(dist[:, 0], 0)  # strictly closer than the k-th neighbour
+    su, sv = np.sort(u), np.sort(v)
+    nu = np.searchsorted(su, u + eps, "right") - np.searchsorted(su, u - eps, "left") - 1
+    nv = np.searchsorted(sv, v + eps, "right") - np.searchsorted(sv, v - eps, "left") - 1
+    return float(special.digamma(k) + special.digamma(n)
+                 - np.mean(special.digamma(nu + 1) + special.digamma(nv + 1)))
+
+
+def knn_features(u: np.ndarray, v: np.ndarray, n_pairs: int) -> np.ndarray:
+    """Nonparametric statistics of the leading canonical pairs, for the refinement head.
+
+    u : (T, dx), v : (T, dy) canonical coordinates of one data set (the rows the network reads).
+    For k < n_pairs: log1p of the KSG estimate of I(u_k; v_k) (clipped to [0, 10] nats) and 1 where
+    the pair exists (k < min(dx, dy)); then log1p of their sum.  Returns (2 n_pairs + 1,) float32.
+
+    KSG of a 2-D pair sees dependence the moments miss (bounded supports, bimodality, tails) and
+    grows with the data where the network's chunks do not; summing over pairs ignores dependence
+    across pairs, which the network's own reading covers.  Symmetric in X and Y (KSG is).
+    """
+    # neighbour counts are discrete: a 1e-16 change (float sums in another row order) can move a
+    # point across the k-th distance; rounding to float32 first makes the statistics depend on the
+    # values alone (the differences of float32 numbers are exact in float64)
+    u = np.asarray(u, dtype=np.float32).astype(np.float64)
+    v = np.asarray(v, dtype=np.float32).astype(np.float64)
+    m = min(u.shape[1], v.shape[1], n_pairs)
+    mi = np.zeros(n_pairs)
+    # pairs are independent and the kd-tree work releases the GIL: two threads (measured 7.7 vs
+    # 10.2 ms for 5 pairs of 1,024 rows on this 2-core machine); the result does not depend on it
+    cols = [(np.ascontiguousarray(u[:, j]), np.ascontiguousarray(v[:, j])) for j in range(m)]
+    if m > 1:
+        mi[:m] = list(_knn_pool().map(lambda c: ksg_pair(*c), cols))
+    elif m == 1:
+        mi[0] = ksg_pair(*cols[0])
+    mi = np.clip(mi, 0.0, 10.0)
+    live = (np.arange(n_pairs) < m).astype(float)
+    return np.concatenate([np.log1p(mi), live, [np.log1p(mi.sum())]]).astype(np.float32)

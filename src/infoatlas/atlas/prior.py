@@ -12,11 +12,13 @@ gauss_neardet           train     Gaussian, one near-deterministic pair (2-8 nat
 student_t               train     multivariate t, nu in [1, 30]; MI = I_gauss + t-correction
 mixture                 train     joint Gaussian mixtures (table rows with split=train)
 independent             train     MI = 0: X, Y from independent non-Gaussian marginals
+additive_noise          train     Y_k = X_k + s_k N_k, non-Gaussian laws (no uniform), tabulated MI
 gauss_block             heldout   Gaussian, MI shared equally inside 2-3 blocks of pairs
 additive_uniform        heldout   Y = X + a U, uniform X and U (closed-form MI)
 student_t_flow          heldout   multivariate t, then random coupling flows on each side
 mixture_heldout         heldout   joint Gaussian mixtures (table rows with split=heldout)
 clayton_pairs           valid.    pairs with rotated Clayton copulas, normal margins (MI tabulated)
+gauss_spiral            valid.    Gaussian, then a spiral (rotation by an angle growing with |z|^2) per side
 ======================  ========  =====================================================
 
 Every data set is then composed with MI-preserving transforms: random invertible linear maps per
@@ -30,22 +32,35 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import base, mixtures, transforms
+from . import additive, base, mixtures, transforms
 
 # 1.1: more small-dimensional batches (draw_dims); 1.2: flows p 0.35 -> 0.25; 1.3: a validation
-# split (clayton_pairs) for interval calibration, training and held-out streams unchanged
-ATLAS_VERSION = "1.3"
+# split (clayton_pairs) for interval calibration, training and held-out streams unchanged;
+# 1.4: a train family additive_noise (non-Gaussian additive noise; the training stream changes) and
+# a second validation family gauss_spiral
+ATLAS_VERSION = "1.4"
 P_FLOW_TRAIN = 0.25
 TRAIN_FAMILIES = ("gauss_dense", "gauss_sparse", "gauss_lowrank", "gauss_neardet", "student_t",
-                  "mixture", "independent")
+                  "mixture", "independent", "additive_noise")
 HELDOUT_FAMILIES = ("gauss_block", "additive_uniform", "student_t_flow", "mixture_heldout")
 #: plain Gaussians (gauss_dense or gauss_sparse with linear and, in evaluation, monotone maps only):
 #: not a held-out family, a sanity check of the case where Gaussian-copula MI is exact
 SANITY_FAMILIES = ("gauss_plain",)
 #: the calibration split: in neither training nor the held-out benchmark; the 90% intervals of a
 #: weight file are calibrated on it (``infoatlas calibrate``), so held-out coverage stays honest
-VALIDATION_FAMILIES = ("clayton_pairs",)
-TRAIN_WEIGHTS = np.array([0.18, 0.12, 0.1, 0.08, 0.16, 0.26, 0.10])
+VALIDATION_FAMILIES = ("clayton_pairs", "gauss_spiral")
+#: atlas version in which a train family joined (the others were there from the start), so that a
+#: weight file can say which families its training saw
+FAMILY_SINCE = {"additive_noise": "1.4"}
+
+
+def train_families(version: str) -> tuple[str, ...]:
+    """The train families of atlas ``version`` (e.g. "1.2")."""
+    v = tuple(int(p) for p in version.split("."))
+    return tuple(f for f in TRAIN_FAMILIES if tuple(int(p) for p in FAMILY_SINCE.get(f, "0").split(".")) <= v)
+
+
+TRAIN_WEIGHTS = np.array([0.18, 0.12, 0.1, 0.08, 0.16, 0.26, 0.10, 0.12])  # relative
 _TRAIN_CDF = np.cumsum(TRAIN_WEIGHTS)
 MI_MAX = 8.0
 
@@ -139,6 +154,14 @@ def make_base(family: str, dx: int, dy: int, mi: float, rng):
     """An untransformed sampler of the family with (approximately, by family) the target MI."""
     if family == "gauss_plain":
         return _gaussian(("gauss_dense", "gauss_sparse")[int(rng.integers(2))], dx, dy, mi, rng)
+    if family == "gauss_spiral":
+        g = _gaussian("gauss_dense", dx, dy, mi, rng)
+        # speed ~ 1/d: the angle speed * |z|^2 turns by 0.1-1 radian at a typical |z|^2 = d; from
+        # nearly Gaussian (0.1) to hard (1: at 2+2 dims and n = 5,000, 1 nat reads 0.14 as
+        # Gaussian-copula MI, 0.79 as KSG)
+        fx = transforms.Spiral(dx, rng, rng.uniform(0.1, 1.0) / dx) if dx >= 2 else None
+        fy = transforms.Spiral(dy, rng, rng.uniform(0.1, 1.0) / dy) if dy >= 2 else None
+        return transforms.Transformed(g, fx, fy)
     if family.startswith("gauss_"):
         return _gaussian(family, dx, dy, mi, rng)
     if family in ("student_t", "student_t_flow"):
@@ -151,6 +174,13 @@ def make_base(family: str, dx: int, dy: int, mi: float, rng):
         k = min(dx, dy)
         k = int(rng.integers(1, k + 1))
         return base.AdditiveUniform(base.additive_uniform_scale(_split_mi(max(mi, 1e-4), k, rng)), dx, dy)
+    if family == "additive_noise":
+        k = int(rng.integers(1, min(dx, dy, 4) + 1))
+        pair_mi = np.minimum(_split_mi(max(mi, 1e-4), k, rng), additive.PAIR_MI_MAX)
+        laws_x = [additive.LAW_NAMES[i] for i in rng.integers(len(additive.LAW_NAMES), size=k)]
+        laws_n = [additive.LAW_NAMES[i] for i in rng.integers(len(additive.LAW_NAMES), size=k)]
+        scales = [float(additive.additive_scale(a, b, m)) for a, b, m in zip(laws_x, laws_n, pair_mi)]
+        return additive.AdditiveNoise(laws_x, laws_n, scales, dx, dy)
     if family == "clayton_pairs":
         k = int(rng.integers(1, min(dx, dy) + 1))
         # a pair's MI is capped below the Clayton table's top (about 2.7 nats)
@@ -201,7 +231,8 @@ def _side_map(d_base: int, d_out: int, rng, allow_flow: bool, p_flow: float, p_e
 
 def make_task(family: str, dx: int, dy: int, mi: float, rng, train: bool = True):
     """A composed sampler: base family + MI-preserving transforms.  Returns a JointSampler."""
-    flow_ok = family not in ("student_t", "gauss_plain")  # student_t + flow is held out
+    # student_t + flow is held out; gauss_spiral keeps its one nonlinear map (the spiral) on its own
+    flow_ok = family not in ("student_t", "gauss_plain", "gauss_spiral")
     p_flow = P_FLOW_TRAIN if train else (1.0 if family == "student_t_flow" else 0.3)
     embed = train and family != "gauss_plain" and rng.random() < 0.15
     bx = max(1, dx - int(rng.integers(1, 3))) if embed and dx >= 2 else dx

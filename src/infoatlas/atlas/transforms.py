@@ -131,6 +131,34 @@ class CouplingFlow:
         return z
 
 
+class Spiral:
+    """z -> rotation of z, in one random plane, by the angle speed * |z|^2 (bmi's spiral idea).
+
+    The rotation keeps |z|, so the map is inverted by rotating back by the same angle
+    (:meth:`inverse`): a global, non-monotone diffeomorphism, unlike the coupling flows (which act
+    on one half of the coordinates at a time).  Needs d >= 2.
+    """
+
+    def __init__(self, d: int, rng: np.random.Generator, speed: float):
+        if d < 2:
+            raise ValueError("a spiral needs at least 2 dimensions")
+        q, _ = np.linalg.qr(rng.standard_normal((d, 2)))
+        self.q1, self.q2, self.speed = q[:, 0], q[:, 1], float(speed)
+
+    def _rotate(self, z, sign):
+        theta = sign * self.speed * np.sum(z * z, axis=1)       # (n,)
+        p1, p2 = z @ self.q1, z @ self.q2                        # (n,) plane coordinates
+        r1 = p1 * np.cos(theta) - p2 * np.sin(theta)
+        r2 = p1 * np.sin(theta) + p2 * np.cos(theta)
+        return z + np.outer(r1 - p1, self.q1) + np.outer(r2 - p2, self.q2)
+
+    def __call__(self, z):
+        return self._rotate(z, 1.0)
+
+    def inverse(self, z):
+        return self._rotate(z, -1.0)
+
+
 class SmoothEmbedding:
     """Injective smooth map R^d -> R^(d + e): z -> [z, tanh(z W + c)] (z is kept, so injective)."""
 

@@ -28,6 +28,8 @@ class SetMIConfig:
     n_pair_feats: int = N_PAIR_FEATS  # per-direction non-Gaussianity statistics (0: not read)
     quantiles: tuple[float, ...] = field(default=(0.05, 0.5, 0.95))
     max_tokens: int = 1024     # rows read per pass at inference; more rows -> averaged chunks
+    n_knn: int = 0             # leading canonical pairs whose KSG statistics a refinement head reads (0: none)
+    refine_width: int = 128    # hidden width of that head
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -101,14 +103,30 @@ class SetMI(nn.Module):
         self.head = MLP(cfg.n_seeds * w + w, 2 * w, len(cfg.quantiles))
         nn.init.zeros_(self.head[-1].weight)  # start from the Gaussian-copula estimate
         nn.init.zeros_(self.head[-1].bias)
+        if cfg.n_knn:
+            # a second head trained after the trunk (``infoatlas refine``): reads the trunk's
+            # features and kNN statistics of the leading canonical pairs, adds to the head's output;
+            # zero last layer, so an untrained one leaves the model's answer unchanged
+            self.refine = nn.Sequential(nn.Linear(cfg.n_seeds * w + w + 2 * cfg.n_knn + 1, cfg.refine_width),
+                                        nn.GELU(), nn.Linear(cfg.refine_width, cfg.refine_width), nn.GELU(),
+                                        nn.Linear(cfg.refine_width, len(cfg.quantiles)))
+            nn.init.zeros_(self.refine[-1].weight)
+            nn.init.zeros_(self.refine[-1].bias)
         self.mid = cfg.quantiles.index(0.5)
 
-    def forward(self, u, v, mask_x, mask_y, rho, stats, pair=None, pad=None):
+    def forward(self, u, v, mask_x, mask_y, rho, stats, pair=None, pad=None, knn=None):
         """u, v: (B, n, D); mask_x, mask_y, rho: (B, D); stats: (B, n_stats);
-        pair: (B, D, n_pair_feats) (required when the config has n_pair_feats > 0); pad: (B, n).
+        pair: (B, D, n_pair_feats) (required when the config has n_pair_feats > 0); pad: (B, n);
+        knn: (B, 2 n_knn + 1) from :func:`~infoatlas.preprocessing.knn_features` (required when
+        the config has n_knn > 0).
 
         Returns quantiles of log1p(MI) (nats), shape (B, len(quantiles)), non-decreasing.
         """
+        z = self.features(u, v, mask_x, mask_y, rho, stats, pair, pad)
+        return self.quantiles_from(z, stats, knn)
+
+    def features(self, u, v, mask_x, mask_y, rho, stats, pair=None, pad=None):
+        """The trunk: a data set's representation, (B, n_seeds * width + width), read by the heads."""
         b, n, _ = u.shape
         mx, my = mask_x[:, None].expand(b, n, -1), mask_y[:, None].expand(b, n, -1)
         uv = u * v
@@ -128,7 +146,16 @@ class SetMI(nn.Module):
         for blk in self.blocks:
             h = blk(h, pad)
         pooled = self.pool(self.seeds.expand(b, -1, -1), h, pad).reshape(b, -1)  # (B, seeds*w)
-        out = self.head(self.ln_out(torch.cat([pooled, c], -1)))                  # (B, Q)
+        return self.ln_out(torch.cat([pooled, c], -1))
+
+    def quantiles_from(self, z, stats, knn=None):
+        """The heads: trunk features z (B, Z), stats (B, n_stats), knn (B, 2 n_knn + 1) or None
+        -> quantiles of log1p(MI), (B, Q), non-decreasing."""
+        out = self.head(z)                                                        # (B, Q)
+        if self.cfg.n_knn:
+            if knn is None:
+                raise ValueError("this model has a refinement head that reads kNN statistics: pass knn=")
+            out = out + self.refine(torch.cat([z, knn], -1))
         base = stats[:, 0] + out[:, self.mid]  # log1p(Gaussian-copula MI) + learned correction
         lower = [-F.softplus(out[:, j]) for j in range(self.mid)]
         upper = [F.softplus(out[:, j]) for j in range(self.mid + 1, out.shape[1])]

@@ -1,10 +1,10 @@
-"""Calibrate a weight file's 90% intervals on the atlas's validation family (split conformal).
+"""Calibrate a weight file's 90% intervals on the atlas's validation families (split conformal).
 
 The network's 5% and 95% quantiles cover about 90% of fresh data sets from the training families,
 but less on families it has never seen: a distribution shift that no amount of in-distribution
-calibration reveals.  The validation family (``prior.VALIDATION_FAMILIES``) is in neither the
-training atlas nor the held-out benchmark, so it stands in for "a family not seen" without using
-the benchmark's families.  Per tail, the interval's distance from the median (in log1p MI) is
+calibration reveals.  The validation families (``prior.VALIDATION_FAMILIES``: rotated Clayton
+copula pairs and spiralled Gaussians, pooled) are in neither the training atlas nor the held-out
+benchmark, so they stand in for "a family not seen" without using the benchmark's families.  Per tail, the interval's distance from the median (in log1p MI) is
 multiplied by the factor that leaves 5% of the validation data sets outside: the conformal
 quantile of the scores
 

@@ -174,13 +174,16 @@ def _padded(inp: dict, max_dim: int, device) -> dict:
 
 
 def _warm_start(model, path_or_name) -> dict:
-    """Copy every tensor of a weight file into ``model``; the only tensors allowed to be missing
+    """Copy every trunk tensor of a weight file into ``model``; the only tensors allowed to be missing
     are those of branches the file's architecture did not have (they keep their initialisation,
     which is built to leave the output unchanged).  Returns the file's training metadata."""
     from ..weights import load_model
 
     src, meta = load_model(path_or_name)
-    missing, unexpected = model.load_state_dict(src.state_dict(), strict=False)
+    # a refinement head was fitted to the file's trunk as it was; once the trunk trains on, it
+    # no longer fits, so it is dropped (``infoatlas refine`` fits a new one)
+    state = {k: v for k, v in src.state_dict().items() if not k.startswith("refine.")}
+    missing, unexpected = model.load_state_dict(state, strict=False)
     bad = [k for k in missing if not k.startswith("pair_")]
     if bad or unexpected:
         raise ValueError(f"cannot warm-start from {path_or_name}: missing {bad}, unexpected {unexpected}")

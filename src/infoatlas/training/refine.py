@@ -1,0 +1,219 @@
+"""Fit a refinement head on a pretrained, frozen trunk (``infoatlas refine``).
+
+The head reads the trunk's representation of a data set and kNN (KSG) statistics of its leading
+canonical pairs (:func:`~infoatlas.preprocessing.knn_features`), and adds a correction to the
+network's quantiles.  Only the head trains, so the trunk's features are computed once per data set
+(no backward pass through the set transformer): tens of thousands of atlas data sets fit in
+minutes on a CPU, where training the trunk takes hours.
+
+Data: the atlas training families only (``prior.TRAIN_FAMILIES`` of the current atlas version), a
+fit stream and a separate early-stopping stream, both pure functions of the seed.  The held-out and
+validation families are never read here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+
+from ..atlas import prior
+from ..model import SetMI, SetMIConfig, pinball_loss
+
+FIT_STREAM, STOP_STREAM = 0, 1
+
+
+@dataclass
+class RefineConfig:
+    data_sets: int = 16_000    # fit stream
+    val_sets: int = 2_000      # early-stopping stream (also training families, other draws)
+    seed: int = 100
+    n_knn: int = 8             # leading canonical pairs whose KSG the head reads
+    width: int = 128           # hidden width of the head
+    epochs: int = 60
+    lr: float = 1e-3
+    weight_decay: float = 1e-2
+    batch_size: int = 256      # data sets per step
+    workers: int = 2           # processes computing features (0: in this process)
+
+
+def draw_case(seed: int, stream: int, i: int):
+    """Data set ``i`` of a stream: (x (n, dx), y (n, dy), MI in nats, family), as in pretraining
+    (train families and their transforms, the MI, dims and n priors)."""
+    rng = np.random.default_rng([seed, stream, i, 31])
+    fam = prior.draw_family(rng, "train")
+    dx, dy = prior.draw_dims(rng)
+    n = prior.draw_n(rng)
+    task = prior.make_task(fam, dx, dy, prior.draw_mi(rng), rng, train=True)
+    x, y = task.sample(n, rng)
+    return x, y, task.mutual_information(), fam
+
+
+def with_head(base_model: SetMI, n_knn: int, width: int, seed: int = 0) -> SetMI:
+    """A copy of ``base_model`` (its trunk and head) with a new, zero-output refinement head."""
+    cfg = dataclasses.replace(base_model.cfg, n_knn=n_knn, refine_width=width)
+    torch.manual_seed(seed)
+    model = SetMI(cfg)
+    state = {k: v for k, v in base_model.state_dict().items() if not k.startswith("refine.")}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected or any(not k.startswith("refine.") for k in missing):
+        raise ValueError(f"trunk does not fit: missing {missing}, unexpected {unexpected}")
+    return model.eval()
+
+
+_WORKER = {}
+
+
+def _init_worker(state: dict, cfg_dict: dict, meta: dict):
+    from ..estimator import InfoAtlas
+
+    torch.set_num_threads(1)
+    model = SetMI(SetMIConfig.from_dict(cfg_dict))
+    model.load_state_dict(state, strict=True)
+    _WORKER["est"] = InfoAtlas(model.eval(), meta, random_state=0)
+
+
+@torch.no_grad()
+def _features(job) -> dict | None:
+    """Trunk features of one data set: z (k chunks, Z), stats (k, n_stats), knn (k, K), truth."""
+    import warnings
+
+    seed, stream, i = job
+    est = _WORKER["est"]
+    x, y, mi, fam = draw_case(seed, stream, i)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ties in discrete-looking draws: expected, not news here
+        p = est._prepare(x, y)
+    if p.inputs is None:
+        return None
+    inp = {k: v for k, v in p.inputs.items() if k != "knn"}
+    z = est.model.features(**inp)
+    return {"z": z.numpy(), "stats": inp["stats"].numpy(), "knn": p.inputs["knn"].numpy(),
+            "truth": float(mi), "family": fam, "n": p.n}
+
+
+def collect(model: SetMI, meta: dict, seed: int, stream: int, count: int, workers: int, progress=True) -> list[dict]:
+    """Features of ``count`` data sets of a stream, computed in ``workers`` processes."""
+    jobs = [(seed, stream, i) for i in range(count)]
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    args = (state, model.cfg.to_dict(), {k: v for k, v in meta.items() if k != "interval_calibration"})
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=count, desc=f"features (stream {stream})", unit="set")
+    out = []
+    if workers <= 0:
+        _init_worker(*args)
+        it = map(_features, jobs)
+    else:
+        import multiprocessing as mp
+
+        pool = mp.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=args)
+        it = pool.imap(_features, jobs, chunksize=16)
+    try:
+        for rec in it:
+            if rec is not None:
+                out.append(rec)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if workers > 0:
+            pool.terminate()
+        if bar is not None:
+            bar.close()
+    return out
+
+
+def _stack(recs: list[dict]) -> dict:
+    """Concatenate the chunks of many data sets; ``idx`` maps each chunk to its data set."""
+    return {"z": torch.from_numpy(np.concatenate([r["z"] for r in recs])),
+            "stats": torch.from_numpy(np.concatenate([r["stats"] for r in recs])),
+            "knn": torch.from_numpy(np.concatenate([r["knn"] for r in recs])),
+            "idx": torch.from_numpy(np.concatenate([np.full(len(r["z"]), i) for i, r in enumerate(recs)])),
+            "target": torch.tensor([np.log1p(r["truth"]) for r in recs], dtype=torch.float32)}
+
+
+def dataset_quantiles(model: SetMI, d: dict, sel: torch.Tensor | None = None) -> torch.Tensor:
+    """Quantiles of log1p(MI) per data set (averaged over its chunks, as the estimator does), for
+    the data sets ``sel`` (default all) of a stacked feature dict.  Returns (len(sel), Q)."""
+    n_sets = len(d["target"])
+    if sel is None:
+        sel = torch.arange(n_sets)
+    rows = torch.isin(d["idx"], sel)
+    where = torch.full((n_sets,), -1, dtype=torch.long)
+    where[sel] = torch.arange(len(sel))
+    q = model.quantiles_from(d["z"][rows], d["stats"][rows], d["knn"][rows])  # (chunks, Q)
+    slot = where[d["idx"][rows]]
+    sums = torch.zeros(len(sel), q.shape[1]).index_add(0, slot, q)
+    cnt = torch.zeros(len(sel)).index_add(0, slot, torch.ones(len(slot)))
+    return sums / cnt[:, None]
+
+
+def fit_head(model: SetMI, fit: dict, stop: dict, cfg: RefineConfig, progress=True) -> dict:
+    """Train ``model.refine`` only (AdamW, pinball loss), keep the epoch with the lowest
+    early-stopping loss.  Returns a record of the fit."""
+    for p in model.parameters():
+        p.requires_grad_(False)
+    for p in model.refine.parameters():
+        p.requires_grad_(True)
+    qs = model.cfg.quantiles
+    opt = torch.optim.AdamW(model.refine.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    gen = torch.Generator().manual_seed(cfg.seed)
+
+    def stop_loss():
+        with torch.no_grad():
+            return float(pinball_loss(dataset_quantiles(model, stop), stop["target"], qs))
+
+    before = stop_loss()
+    best = (before, {k: v.clone() for k, v in model.refine.state_dict().items()}, 0)
+    n_sets = len(fit["target"])
+    epochs = range(1, cfg.epochs + 1)
+    if progress:
+        from tqdm.auto import tqdm
+
+        epochs = tqdm(epochs, desc="fit head", unit="epoch")
+    model.train()
+    for ep in epochs:
+        perm = torch.randperm(n_sets, generator=gen)
+        for s in range(0, n_sets, cfg.batch_size):
+            sel = perm[s: s + cfg.batch_size]
+            loss = pinball_loss(dataset_quantiles(model, fit, sel), fit["target"][sel], qs)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        cur = stop_loss()
+        if cur < best[0]:
+            best = (cur, {k: v.clone() for k, v in model.refine.state_dict().items()}, ep)
+        if progress:
+            epochs.set_postfix(stop_loss=f"{cur:.4f}", best=f"{best[0]:.4f}")
+    model.refine.load_state_dict(best[1])
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return {"stop_pinball_before": round(before, 5), "stop_pinball_after": round(best[0], 5), "best_epoch": best[2]}
+
+
+def refine(weights, out_path, cfg: RefineConfig = RefineConfig(), progress: bool = True) -> dict:
+    """Fit a refinement head on the trunk of ``weights`` and write the result to ``out_path``.
+
+    The interval calibration of ``weights`` is dropped (it described the old head): calibrate the
+    new file (``infoatlas calibrate``) before using or measuring it.  Returns the stored record.
+    """
+    from ..weights import load_model, save_model
+
+    t0 = time.time()
+    base, meta = load_model(weights)
+    model = with_head(base, cfg.n_knn, cfg.width, cfg.seed)
+    fit = _stack(collect(model, meta, cfg.seed, FIT_STREAM, cfg.data_sets, cfg.workers, progress))
+    stop = _stack(collect(model, meta, cfg.seed, STOP_STREAM, cfg.val_sets, cfg.workers, progress))
+    record = fit_head(model, fit, stop, cfg, progress)
+    record.update({"config": asdict(cfg), "atlas_version": prior.ATLAS_VERSION,
+                   "families": list(prior.TRAIN_FAMILIES), "seconds": round(time.time() - t0, 1)})
+    extra = {k: v for k, v in meta.items() if k not in ("arch", "config", "interval_calibration")}
+    extra["refine"] = json.dumps(record)
+    save_model(model, out_path, extra)
+    return record

@@ -1,0 +1,105 @@
+"""The refinement head: kNN pair statistics, the head's wiring, and ``infoatlas refine`` end to end."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from infoatlas import InfoAtlas
+from infoatlas.model import SetMI, SetMIConfig
+from infoatlas.preprocessing import knn_features, ksg_pair
+from infoatlas.training.refine import RefineConfig, refine, with_head
+from infoatlas.weights import load_model, save_model
+
+
+def test_ksg_pair_recovers_gaussian_mi(rng):
+    n, rho = 4000, 0.9
+    u = rng.standard_normal(n)
+    v = rho * u + np.sqrt(1 - rho ** 2) * rng.standard_normal(n)
+    assert ksg_pair(u, v) == pytest.approx(-0.5 * np.log(1 - rho ** 2), abs=0.05)
+    assert abs(ksg_pair(u, rng.standard_normal(n))) < 0.05
+
+
+def test_knn_features_layout_and_symmetry(rng):
+    u, v = rng.standard_normal((500, 3)), rng.standard_normal((500, 2))
+    v[:, 0] += 2 * u[:, 0]
+    f = knn_features(u, v, 4)
+    assert f.shape == (9,) and f.dtype == np.float32
+    assert list(f[4:8]) == [1, 1, 0, 0]      # two pairs exist
+    assert f[2] == f[3] == 0                  # absent pairs are 0
+    assert f[0] > 0.5                         # the dependent pair
+    assert f[-1] == pytest.approx(np.log1p(np.expm1(f[:4]).sum()), abs=1e-6)
+    assert np.array_equal(f, knn_features(v, u, 4))  # swapping X and Y changes nothing
+
+
+def test_zero_initialised_head_leaves_the_estimate_unchanged(tiny_weights, rng):
+    base, meta = load_model(tiny_weights)
+    x = rng.standard_normal((300, 3))
+    y = x[:, :2] + rng.standard_normal((300, 2))
+    a = InfoAtlas(base, meta).estimate(x, y)
+    b = InfoAtlas(with_head(base, 3, 8), meta).estimate(x, y)
+    assert (b.mi, b.lower, b.upper) == pytest.approx((a.mi, a.lower, a.upper), abs=1e-6)
+
+
+def test_model_with_a_head_requires_knn_statistics():
+    m = SetMI(SetMIConfig(width=8, n_heads=2, n_layers=1, max_dim=4, n_inducing=2, n_seeds=1, n_knn=2,
+                          n_pair_feats=0))
+    b, n, d = 2, 10, 4
+    args = dict(u=torch.zeros(b, n, d), v=torch.zeros(b, n, d), mask_x=torch.ones(b, d),
+                mask_y=torch.ones(b, d), rho=torch.zeros(b, d), stats=torch.zeros(b, m.cfg.n_stats))
+    with pytest.raises(ValueError, match="knn="):
+        m(**args)
+    assert m(**args, knn=torch.zeros(b, 5)).shape == (b, 3)
+
+
+def test_refined_estimate_keeps_the_invariances(tiny_refined_weights, rng):
+    est = InfoAtlas.from_pretrained(tiny_refined_weights)
+    x = rng.standard_normal((500, 3))  # above max_tokens = 64: the kNN rows are the first chunk's
+    y = np.column_stack([x[:, 0] + 0.3 * rng.standard_normal(500), np.abs(x[:, 1]) + rng.standard_normal(500)])
+    a = est.estimate(x, y).mi
+    p = rng.permutation(500)
+    assert est.estimate(x[p], y[p]).mi == pytest.approx(a, abs=1e-9)           # sample order
+    assert est.estimate(y, x).mi == pytest.approx(a, abs=1e-6)                  # X <-> Y
+    assert est.estimate(np.exp(x), y ** 3).mi == pytest.approx(a, abs=1e-9)     # monotone maps
+    # and the head does something: the same trunk without it answers differently
+    model, meta = load_model(tiny_refined_weights)
+    plain = with_head(model, 3, 8)  # a fresh, zero-output head
+    assert InfoAtlas(plain, meta).estimate(x, y).mi != pytest.approx(a, abs=1e-4)
+
+
+def test_refine_end_to_end_fits_only_the_head(tiny_weights, tmp_path):
+    out = tmp_path / "refined.safetensors"
+    cfg = RefineConfig(data_sets=48, val_sets=16, n_knn=3, width=8, epochs=3, batch_size=16, workers=0)
+    rec = refine(tiny_weights, out, cfg, progress=False)
+    model, meta = load_model(out)  # strict load of the new architecture
+    assert model.cfg.n_knn == 3 and "interval_calibration" not in meta
+    stored = json.loads(meta["refine"])
+    assert stored["config"]["data_sets"] == 48 and stored["stop_pinball_after"] <= stored["stop_pinball_before"]
+    assert rec["families"] and "additive_noise" in rec["families"]
+    base, _ = load_model(tiny_weights)
+    trunk = {k: v for k, v in model.state_dict().items() if not k.startswith("refine.")}
+    assert all(torch.equal(v, base.state_dict()[k]) for k, v in trunk.items())  # trunk untouched
+    assert 0 <= InfoAtlas(model, meta).estimate(np.arange(100.0), np.arange(100.0) ** 2 + 1).mi
+
+
+def test_warm_start_drops_a_refinement_head(tiny_refined_weights):
+    import dataclasses
+
+    from infoatlas.training.train import _warm_start
+
+    src, _ = load_model(tiny_refined_weights)
+    model = SetMI(dataclasses.replace(src.cfg, n_knn=0))  # a trunk-training model has no head
+    rec = _warm_start(model, tiny_refined_weights)
+    assert torch.equal(model.head[-1].weight, src.head[-1].weight) and "from" in rec
+
+
+def test_differentiable_path_works_with_a_head(tiny_refined_weights):
+    from infoatlas.estimator import mutual_info_torch
+
+    est = InfoAtlas.from_pretrained(tiny_refined_weights)
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(200, 2, generator=g, requires_grad=True)
+    y = x[:, :1] + 0.5 * torch.randn(200, 1, generator=g)
+    mi = mutual_info_torch(x, y, model=est)
+    mi.backward()
+    assert torch.isfinite(mi) and x.grad is not None and torch.isfinite(x.grad).all()
