@@ -302,12 +302,12 @@ def train(out_dir, steps, batch_size, lr, min_lr, warmup, init_from, n_max, widt
 @click.option("--model", required=True, help="Weights whose trunk is kept: a shipped name or a .safetensors path.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Where to write the weights with the new head (calibrate them next).")
-@click.option("--data-sets", default=16_000, show_default=True, help="Training-family data sets to fit on.")
-@click.option("--val-sets", default=2_000, show_default=True, help="Further ones for early stopping.")
+@click.option("--data-sets", default=100_000, show_default=True, help="Training-family data sets to fit on.")
+@click.option("--val-sets", default=4_000, show_default=True, help="Further ones for early stopping.")
 @click.option("--seed", default=100, show_default=True)
 @click.option("--n-knn", default=8, show_default=True, help="Leading canonical pairs whose KSG the head reads.")
 @click.option("--width", default=128, show_default=True, help="Hidden width of the head.")
-@click.option("--epochs", default=60, show_default=True)
+@click.option("--epochs", default=80, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="Processes computing the trunk's features.")
 def refine(model, out_path, data_sets, val_sets, seed, n_knn, width, epochs, workers):
     """Fit a refinement head (trunk frozen) that reads kNN statistics of the leading canonical

@@ -382,8 +382,8 @@ def knn_features(u: np.ndarray, v: np.ndarray, n_pairs: int) -> np.ndarray:
     across pairs, which the network's own reading covers.  Symmetric in X and Y (KSG is).
     """
     # neighbour counts are discrete: a 1e-16 change (float sums in another row order) can move a
-    # point across the k-th distance; rounding to float32 first makes the statistics depend on the
-    # values alone (the differences of float32 numbers are exact in float64)
+    # point across the k-th distance; rounding to float32 first removes such changes, so the
+    # statistics (and the estimate) stay exactly invariant to the order of the rows (tested)
     u = np.asarray(u, dtype=np.float32).astype(np.float64)
     v = np.asarray(v, dtype=np.float32).astype(np.float64)
     m = min(u.shape[1], v.shape[1], n_pairs)
