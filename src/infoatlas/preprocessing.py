@@ -349,25 +349,35 @@ def _knn_pool():
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="infoatlas-knn")
 
 
+def knn_radius(xy: np.ndarray, k: int = KNN_K) -> np.ndarray:
+    """KSG (algorithm 1) radii: per point of xy (n, d), the largest max-norm distance strictly
+    below that of its k-th neighbour in the joint space, (n,).  Shared by :func:`ksg_pair` and the
+    :class:`~infoatlas.baselines.KSG` baseline, which differ only in how they count marginal points."""
+    from scipy.spatial import cKDTree
+
+    # only the (k+1)-th distance (the point itself is the first); small leaves suit low
+    # dimensions (measured 1.25 vs 1.53 ms at n = 1,024 in 2-D; exact either way)
+    dist, _ = cKDTree(xy, leafsize=8).query(xy, k=[k + 1], p=np.inf)
+    return np.nextafter(dist[:, 0], 0)
+
+
+def ksg_value(k: int, n: int, n_x: np.ndarray, n_y: np.ndarray) -> float:
+    """psi(k) + psi(n) - < psi(n_x + 1) + psi(n_y + 1) > (nats), from marginal counts (n,)."""
+    return float(special.digamma(k) + special.digamma(n)
+                 - np.mean(special.digamma(n_x + 1) + special.digamma(n_y + 1)))
+
+
 def ksg_pair(u: np.ndarray, v: np.ndarray, k: int = KNN_K) -> float:
     """KSG estimate (algorithm 1, max-norm; nats, not clipped) of I(u; v) for two 1-D arrays (n,).
 
-    The joint k-th neighbour distances come from a 2-D kd-tree (scipy); the marginal counts of
-    points strictly closer than that distance from sorted copies (two binary searches per point).
+    Marginal counts from sorted copies (two binary searches per point) rather than kd-trees: in
+    1-D that is exact up to float rounding at the radius and about twice as fast.
     """
-    from scipy.spatial import cKDTree
-
-    n = u.shape[0]
-    uv = np.column_stack([u, v])
-    # only the (k+1)-th distance (the point itself is the first); small leaves suit 2-D (measured
-    # 1.25 vs 1.53 ms at n = 1,024; exact either way)
-    dist, _ = cKDTree(uv, leafsize=8).query(uv, k=[k + 1], p=np.inf)
-    eps = np.nextafter(dist[:, 0], 0)  # strictly closer than the k-th neighbour
+    eps = knn_radius(np.column_stack([u, v]), k)
     su, sv = np.sort(u), np.sort(v)
     nu = np.searchsorted(su, u + eps, "right") - np.searchsorted(su, u - eps, "left") - 1
     nv = np.searchsorted(sv, v + eps, "right") - np.searchsorted(sv, v - eps, "left") - 1
-    return float(special.digamma(k) + special.digamma(n)
-                 - np.mean(special.digamma(nu + 1) + special.digamma(nv + 1)))
+    return ksg_value(k, u.shape[0], nu, nv)
 
 
 def knn_features(u: np.ndarray, v: np.ndarray, n_pairs: int) -> np.ndarray:

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 from scipy.spatial import cKDTree
 
-from ..preprocessing import copula_normal, validate_xy
+from ..preprocessing import copula_normal, knn_radius, ksg_value, validate_xy
 
 
 class KSG:
@@ -31,14 +30,10 @@ class KSG:
             return a + 1e-10 * rng.standard_normal(a.shape)
 
         x, y = prep(x), prep(y)
-        xy = np.hstack([x, y])
-        dist, _ = cKDTree(xy).query(xy, k=self.k + 1, p=np.inf)
-        eps = np.nextafter(dist[:, -1], 0)  # strictly closer than the k-th neighbour
+        eps = knn_radius(np.hstack([x, y]), self.k)  # strictly closer than the k-th neighbour
         nx = cKDTree(x).query_ball_point(x, eps, p=np.inf, return_length=True) - 1
         ny = cKDTree(y).query_ball_point(y, eps, p=np.inf, return_length=True) - 1
-        mi = special.digamma(self.k) + special.digamma(n) - np.mean(
-            special.digamma(nx + 1) + special.digamma(ny + 1))
-        return float(max(mi, 0.0))
+        return max(ksg_value(self.k, n, nx, ny), 0.0)
 
 
 class GaussianCopula:

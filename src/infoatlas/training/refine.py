@@ -55,8 +55,9 @@ def draw_case(seed: int, stream: int, i: int):
 def with_head(base_model: SetMI, n_knn: int, width: int, seed: int = 0) -> SetMI:
     """A copy of ``base_model`` (its trunk and head) with a new, zero-output refinement head."""
     cfg = dataclasses.replace(base_model.cfg, n_knn=n_knn, refine_width=width)
-    torch.manual_seed(seed)
-    model = SetMI(cfg)
+    with torch.random.fork_rng():  # seeds the new head's hidden layers without touching the caller's RNG
+        torch.manual_seed(seed)
+        model = SetMI(cfg)
     state = {k: v for k, v in base_model.state_dict().items() if not k.startswith("refine.")}
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or any(not k.startswith("refine.") for k in missing):
@@ -67,10 +68,11 @@ def with_head(base_model: SetMI, n_knn: int, width: int, seed: int = 0) -> SetMI
 _WORKER = {}
 
 
-def _init_worker(state: dict, cfg_dict: dict, meta: dict):
+def _init_worker(state: dict, cfg_dict: dict, meta: dict, threads: int | None = None):
     from ..estimator import InfoAtlas
 
-    torch.set_num_threads(1)
+    if threads:  # worker processes only: the calling process keeps its own setting
+        torch.set_num_threads(threads)
     model = SetMI(SetMIConfig.from_dict(cfg_dict))
     model.load_state_dict(state, strict=True)
     _WORKER["est"] = InfoAtlas(model.eval(), meta, random_state=0)
@@ -83,7 +85,7 @@ def _features(job) -> dict | None:
 
     seed, stream, i = job
     est = _WORKER["est"]
-    x, y, mi, fam = draw_case(seed, stream, i)
+    x, y, mi, _ = draw_case(seed, stream, i)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ties in discrete-looking draws: expected, not news here
         p = est._prepare(x, y)
@@ -91,8 +93,7 @@ def _features(job) -> dict | None:
         return None
     inp = {k: v for k, v in p.inputs.items() if k != "knn"}
     z = est.model.features(**inp)
-    return {"z": z.numpy(), "stats": inp["stats"].numpy(), "knn": p.inputs["knn"].numpy(),
-            "truth": float(mi), "family": fam, "n": p.n}
+    return {"z": z.numpy(), "stats": inp["stats"].numpy(), "knn": p.inputs["knn"].numpy(), "truth": float(mi)}
 
 
 def collect(model: SetMI, meta: dict, seed: int, stream: int, count: int, workers: int, progress=True) -> list[dict]:
@@ -112,7 +113,7 @@ def collect(model: SetMI, meta: dict, seed: int, stream: int, count: int, worker
     else:
         import multiprocessing as mp
 
-        pool = mp.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=args)
+        pool = mp.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(*args, 1))
         it = pool.imap(_features, jobs, chunksize=16)
     try:
         for rec in it:
@@ -129,28 +130,27 @@ def collect(model: SetMI, meta: dict, seed: int, stream: int, count: int, worker
 
 
 def _stack(recs: list[dict]) -> dict:
-    """Concatenate the chunks of many data sets; ``idx`` maps each chunk to its data set."""
+    """Concatenate the chunks of many data sets (those of data set i are rows start[i]:start[i+1])."""
+    sizes = torch.tensor([len(r["z"]) for r in recs])
     return {"z": torch.from_numpy(np.concatenate([r["z"] for r in recs])),
             "stats": torch.from_numpy(np.concatenate([r["stats"] for r in recs])),
             "knn": torch.from_numpy(np.concatenate([r["knn"] for r in recs])),
-            "idx": torch.from_numpy(np.concatenate([np.full(len(r["z"]), i) for i, r in enumerate(recs)])),
+            "start": torch.cat([torch.zeros(1, dtype=torch.long), sizes.cumsum(0)]),
             "target": torch.tensor([np.log1p(r["truth"]) for r in recs], dtype=torch.float32)}
 
 
 def dataset_quantiles(model: SetMI, d: dict, sel: torch.Tensor | None = None) -> torch.Tensor:
     """Quantiles of log1p(MI) per data set (averaged over its chunks, as the estimator does), for
     the data sets ``sel`` (default all) of a stacked feature dict.  Returns (len(sel), Q)."""
-    n_sets = len(d["target"])
     if sel is None:
-        sel = torch.arange(n_sets)
-    rows = torch.isin(d["idx"], sel)
-    where = torch.full((n_sets,), -1, dtype=torch.long)
-    where[sel] = torch.arange(len(sel))
+        sel = torch.arange(len(d["target"]))
+    first, count = d["start"][sel], d["start"][sel + 1] - d["start"][sel]    # (len(sel),)
+    slot = torch.repeat_interleave(torch.arange(len(sel)), count)             # (chunks,) -> its data set
+    # row of each chunk: its data set's first row + its position among that data set's chunks
+    rows = first[slot] + torch.arange(len(slot)) - (count.cumsum(0) - count)[slot]
     q = model.quantiles_from(d["z"][rows], d["stats"][rows], d["knn"][rows])  # (chunks, Q)
-    slot = where[d["idx"][rows]]
     sums = torch.zeros(len(sel), q.shape[1]).index_add(0, slot, q)
-    cnt = torch.zeros(len(sel)).index_add(0, slot, torch.ones(len(slot)))
-    return sums / cnt[:, None]
+    return sums / count[:, None]
 
 
 def fit_head(model: SetMI, fit: dict, stop: dict, cfg: RefineConfig, progress=True) -> dict:
