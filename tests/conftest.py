@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+from infoatlas.features import FeatureSettings
 from infoatlas.model import SetMI, SetMIConfig
 from infoatlas.weights import save_model
 
@@ -19,7 +20,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-TINY = dict(max_dim=8, width=16, n_heads=2, n_layers=1, n_inducing=4, n_seeds=1, max_tokens=64)
+TINY = dict(max_dim=8, width=16, n_heads=2, n_layers=1, n_inducing=4, n_seeds=1)
+TINY_FEATURES = FeatureSettings(rows_per_pass=64)  # small chunks, so that chunking is exercised
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +32,7 @@ def tiny_weights(tmp_path_factory):
     model = SetMI(SetMIConfig(**TINY))
     torch.nn.init.normal_(model.head[-1].weight, std=0.5)
     path = tmp_path_factory.mktemp("w") / "tiny.safetensors"
-    save_model(model, path)
+    save_model(model, path, features=TINY_FEATURES)
     return path
 
 
@@ -43,7 +45,7 @@ def tiny_refined_weights(tmp_path_factory):
     torch.nn.init.normal_(model.head[-1].weight, std=0.5)
     torch.nn.init.normal_(model.refine[-1].weight, std=0.5)
     path = tmp_path_factory.mktemp("w") / "tiny_refined.safetensors"
-    save_model(model, path)
+    save_model(model, path, features=TINY_FEATURES)
     return path
 
 

@@ -164,7 +164,7 @@ def test_additive_noise_table_matches_the_gaussian_closed_form_and_inverts():
 @pytest.mark.parametrize("laws", [("exponential", "laplace"), ("beta22", "bimodal"), ("triangular", "logistic")])
 def test_additive_noise_mi_agrees_with_ksg_on_a_large_sample(laws):
     from infoatlas.atlas import additive
-    from infoatlas.preprocessing import ksg_pair
+    from infoatlas.knn import ksg_pair
 
     rng = np.random.default_rng(3)
     a, b = laws

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from infoatlas.baselines import KSG, MINE, NWJ, SMILE, GaussianCopula, InfoNCE
-from infoatlas.bench.accuracy import run_cases, summarise, within_factor
+from infoatlas.bench.accuracy import run_cases, summarise
+from infoatlas.metrics import within_factor
 from infoatlas.bench.suite import Case
 
 

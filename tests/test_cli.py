@@ -27,7 +27,7 @@ def csv_file(tmp_path, rng):
 
 def test_help_lists_the_commands():
     out = run("--help").stdout
-    for cmd in ("estimate", "pairwise", "demo", "bench", "train"):
+    for cmd in ("estimate", "pairwise", "demo", "bench", "dev"):
         assert cmd in out
 
 
@@ -108,5 +108,5 @@ def test_module_entry_point_matches_console_script():
 
 
 def test_bench_atlas_reports_throughput():
-    r = run("bench", "atlas", "--batches", "2", "--batch-size", "4", "--n", "256")
+    r = run("dev", "atlas", "--batches", "2", "--batch-size", "4", "--n", "256")
     assert "data sets/s at n=256" in r.stdout

@@ -16,14 +16,14 @@ def _data(rng, n=300, dx=3, dy=2):
     return x, y
 
 
-def test_quantiles_are_ordered_and_mi_nonnegative(tiny, rng):
+def test_quantiles_are_ordered_with_a_nondegenerate_interval(tiny, rng):
     for _ in range(5):
         e = tiny.estimate(*_data(rng))
-        assert 0 <= e.lower <= e.mi <= e.upper
+        assert e.lower <= e.mi <= e.upper and e.lower < e.upper
 
 
 def test_sample_order_invariance_is_exact(tiny, rng):
-    x, y = _data(rng, n=500)  # above max_tokens=64: chunking must not depend on row order
+    x, y = _data(rng, n=500)  # above rows_per_pass=64: chunking must not depend on row order
     p = rng.permutation(len(x))
     assert tiny.estimate(x, y).mi == pytest.approx(tiny.estimate(x[p], y[p]).mi, abs=1e-9)
 
@@ -113,7 +113,7 @@ def test_weight_files_without_pair_statistics_still_load(tmp_path, rng):
               metadata={"arch": "setmi", "config": json.dumps(cfg)})
     m2, _ = load_model(tmp_path / "old.safetensors")
     assert m2.cfg.n_pair_feats == 0
-    assert 0 <= InfoAtlas(m2).estimate(*_data(rng)).mi
+    assert np.isfinite(InfoAtlas(m2).estimate(*_data(rng)).mi)
 
 
 def test_model_with_pair_statistics_requires_them():

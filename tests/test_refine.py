@@ -7,7 +7,7 @@ import torch
 
 from infoatlas import InfoAtlas
 from infoatlas.model import SetMI, SetMIConfig
-from infoatlas.preprocessing import knn_features, ksg_pair
+from infoatlas.knn import knn_features, ksg_pair
 from infoatlas.training.refine import RefineConfig, _stack, dataset_quantiles, refine, with_head
 from infoatlas.weights import load_model, save_model
 
@@ -54,7 +54,7 @@ def test_model_with_a_head_requires_knn_statistics():
 
 def test_refined_estimate_keeps_the_invariances(tiny_refined_weights, rng):
     est = InfoAtlas.from_pretrained(tiny_refined_weights)
-    x = rng.standard_normal((500, 3))  # above max_tokens = 64: the kNN rows are the first chunk's
+    x = rng.standard_normal((500, 3))  # above rows_per_pass = 64: the kNN rows are the first chunk's
     y = np.column_stack([x[:, 0] + 0.3 * rng.standard_normal(500), np.abs(x[:, 1]) + rng.standard_normal(500)])
     a = est.estimate(x, y).mi
     p = rng.permutation(500)
@@ -73,7 +73,7 @@ def test_refine_end_to_end_fits_only_the_head(tiny_weights, tmp_path):
     rec = refine(tiny_weights, out, cfg, progress=False)
     model, meta = load_model(out)  # strict load of the new architecture
     assert model.cfg.n_knn == 3 and "interval_calibration" not in meta
-    stored = json.loads(meta["refine"])
+    stored = meta["refine"]
     # the kept epoch improved on the zero head (<= would hold by construction: epoch 0 is the fallback)
     assert stored["config"]["data_sets"] == 48 and stored["best_epoch"] >= 1
     assert stored["stop_pinball_after"] < stored["stop_pinball_before"]

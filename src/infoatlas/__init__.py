@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "InfoAtlas": "estimator", "estimate": "estimator", "mutual_info": "estimator",
     "mutual_info_score": "estimator", "mutual_info_torch": "estimator",
-    "MIEstimate": "interface", "InfoAtlasWarning": "preprocessing", "MIN_SAMPLES": "preprocessing",
+    "MIEstimate": "interface", "InfoAtlasWarning": "validation", "MIN_SAMPLES": "validation",
     "WeightsError": "weights",
 }
 __all__ = [*_EXPORTS, "__version__"]

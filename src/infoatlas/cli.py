@@ -1,4 +1,5 @@
-"""Command line: ``infoatlas estimate | pairwise | demo | bench | train | refine | calibrate``.
+"""Command line: ``infoatlas estimate | pairwise | demo | bench`` for users, ``infoatlas dev ...``
+(train, refine, calibrate, atlas) for developers of weight files.
 
 Heavy modules (torch, the model, pandas) are imported inside the commands, so ``--help`` is instant.
 """
@@ -117,7 +118,7 @@ def pairwise(file, columns, plot, out, model):
     if out:
         mat.to_csv(out)
     if plot:
-        from .bench.plots import heatmap
+        from .plots import heatmap
 
         heatmap(mat, plot)
         click.echo(f"heatmap written to {plot}")
@@ -158,10 +159,9 @@ def demo(model):
     line = (f"\nweights: {est.meta.get('name', 'infoatlas-base')} (step {est.meta.get('step', '?')}, "
             f"{est.meta.get('datasets_seen', '?')} data sets seen")
     if "init" in est.meta:  # warm-started: say so, with the starting point's own count
-        init = json.loads(est.meta["init"])
-        line += f", warm-started from a model that had seen {init.get('datasets_seen', '?')}"
+        line += f", warm-started from a model that had seen {est.meta['init'].get('datasets_seen', '?')}"
     if "refine" in est.meta:  # a refinement head fitted afterwards on a frozen trunk
-        ref = json.loads(est.meta["refine"])
+        ref = est.meta["refine"]
         line += (f"; refinement head fitted on {ref['config']['data_sets']} more (atlas "
                  f"{ref['atlas_version']})")
     click.echo(line + "; see MODEL_CARD.md)")
@@ -227,123 +227,29 @@ def bench_speed(ns, dims, estimators, repeats, critic_max_n, ksg_max_size, memor
                          memory_n=memory_n, throughput=throughput, ksg_max_size=ksg_max_size))
 
 
-@bench.command("atlas")
-@click.option("--n", default=1024, show_default=True)
-@click.option("--max-dim", default=10, show_default=True, help="dx, dy drawn up to this.")
-@click.option("--batches", default=30, show_default=True)
-@click.option("--batch-size", default=32, show_default=True)
-@click.option("--split", default="train", show_default=True, type=click.Choice(["train", "heldout"]))
-@click.option("--seed", default=0, show_default=True)
-def bench_atlas(n, max_dim, batches, batch_size, split, seed):
-    """Data sets per second that the atlas generates (single process; set OMP/MKL threads to 1
-    for a one-core figure)."""
-    import numpy as np
+class _LazyGroup(click.Group):
+    """A group whose commands live in another module, imported only when the group is used (the
+    developer verbs need torch and the training code to declare their options)."""
 
-    from .atlas import prior
+    def __init__(self, *args, module: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._module = module
 
-    rng = np.random.default_rng(seed)
-    t0 = time.perf_counter()
-    for _ in range(batches):
-        dx, dy = prior.draw_dims(rng, max_dim)
-        prior.sample_batch(rng, batch_size, n, dx, dy, split)
-    dt = time.perf_counter() - t0
-    click.echo(f"atlas {split}: {batches * batch_size / dt:.0f} data sets/s at n={n}, dims up to "
-               f"{max_dim}+{max_dim} ({batches} batches of {batch_size}, {dt:.1f} s)")
+    def _group(self) -> click.Group:
+        from importlib import import_module
+
+        return import_module(self._module, __package__).dev
+
+    def list_commands(self, ctx):
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self._group().get_command(ctx, name)
 
 
-@main.command()
-@click.option("--out-dir", default="runs/base", show_default=True, help="Checkpoints and logs.")
-@click.option("--steps", default=9000, show_default=True)
-@click.option("--batch-size", default=32, show_default=True)
-@click.option("--lr", default=1e-3, show_default=True)
-@click.option("--min-lr", default=1e-4, show_default=True, help="End of the cosine schedule.")
-@click.option("--warmup", default=300, show_default=True, help="Linear warmup steps.")
-@click.option("--init-from", default="", help="Warm start: a weight file (name or path) with matching tensors.")
-@click.option("--n-max", default=4096, show_default=True, help="Largest sample size drawn.")
-@click.option("--width", default=64, show_default=True)
-@click.option("--layers", default=2, show_default=True)
-@click.option("--max-tokens", default=1024, show_default=True, help="Rows the network reads per pass.")
-@click.option("--eval-every", default=250, show_default=True)
-@click.option("--ckpt-every", default=50, show_default=True)
-@click.option("--threads", default=0, show_default=True, help="torch threads (0: default).")
-@click.option("--device", default="cpu", show_default=True)
-@click.option("--seed", default=0, show_default=True)
-@click.option("--stop-at", default=0, show_default=True, help="End this run at this step (resume later).")
-@click.option("--workers", default=0, show_default=True, help="Processes generating batches ahead.")
-@click.option("--prep-on-device", is_flag=True,
-              help="Workers only sample; ranks, canonical form and statistics run on --device (for GPUs).")
-@click.option("--time-budget", default=0.0, show_default=True,
-              help="Seconds of training (0: off); the lr schedule then runs over time and --steps is a cap.")
-@click.option("--export", "export_path", default=None, type=click.Path(dir_okay=False),
-              help="After training, write shipped weights (.safetensors) here.")
-@click.option("--no-progress", is_flag=True)
-def train(out_dir, steps, batch_size, lr, min_lr, warmup, init_from, n_max, width, layers, max_tokens, eval_every, ckpt_every,
-          threads, device, seed, stop_at, workers, prep_on_device, time_budget, export_path, no_progress):
-    """Pretrain (or resume) the network on the atlas; runs under torchrun for DDP."""
-    from .model import SetMIConfig
-    from .training.train import TrainConfig, export_weights, train as run_train
-
-    mcfg = SetMIConfig(width=width, n_layers=layers, max_tokens=max_tokens).to_dict()
-    cfg = TrainConfig(out_dir=out_dir, steps=steps, batch_size=batch_size, lr=lr, min_lr=min_lr,
-                      warmup=warmup, init_from=init_from, n_max=n_max,
-                      eval_every=eval_every, ckpt_every=ckpt_every, threads=threads, device=device,
-                      seed=seed, stop_at=stop_at, workers=workers, time_budget=time_budget,
-                      prep_on_device=prep_on_device,
-                      model=mcfg)
-    ckpt = run_train(cfg, progress=not no_progress)
-    import os
-
-    if export_path and int(os.environ.get("RANK", 0)) == 0:
-        meta = export_weights(ckpt, export_path)
-        click.echo(f"exported {export_path}: {meta}")
-
-
-@main.command()
-@click.option("--model", required=True, help="Weights whose trunk is kept: a shipped name or a .safetensors path.")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the weights with the new head (calibrate them next).")
-@click.option("--data-sets", default=100_000, show_default=True, help="Training-family data sets to fit on.")
-@click.option("--val-sets", default=4_000, show_default=True, help="Further ones for early stopping.")
-@click.option("--seed", default=100, show_default=True)
-@click.option("--n-knn", default=8, show_default=True, help="Leading canonical pairs whose KSG the head reads.")
-@click.option("--width", default=128, show_default=True, help="Hidden width of the head.")
-@click.option("--epochs", default=80, show_default=True)
-@click.option("--workers", default=2, show_default=True, help="Processes computing the trunk's features.")
-def refine(model, out_path, data_sets, val_sets, seed, n_knn, width, epochs, workers):
-    """Fit a refinement head (trunk frozen) that reads kNN statistics of the leading canonical
-    pairs, on the atlas training families; minutes on a CPU.  Drops the old interval calibration."""
-    from .training.refine import RefineConfig
-    from .training.refine import refine as run_refine
-
-    cfg = RefineConfig(data_sets=data_sets, val_sets=val_sets, seed=seed, n_knn=n_knn, width=width,
-                       epochs=epochs, workers=workers)
-    rec = run_refine(model, out_path, cfg)
-    click.echo(f"early-stopping pinball loss {rec['stop_pinball_before']:.4f} -> {rec['stop_pinball_after']:.4f} "
-               f"(epoch {rec['best_epoch']}), {rec['seconds']:.0f} s; wrote {out_path}")
-    click.echo(f"next: infoatlas calibrate --model {out_path} --out {out_path}")
-
-
-@main.command()
-@click.option("--model", required=True, help="Weights to calibrate: a shipped name or a .safetensors path.")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the weight file with the calibration (may be the input path).")
-@click.option("--per-cell", default=100, show_default=True,
-              help="Data sets per (family, dims, n) cell (30 cells per validation family; the tail quantile needs thousands).")
-@click.option("--seed", default=0, show_default=True)
-@click.option("--coverage", default=0.9, show_default=True, help="Target coverage of the interval.")
-@click.option("--min-scale", default=1.0, show_default=True,
-              help="Smallest factor kept (1: the interval is only ever widened).")
-def calibrate(model, out_path, per_cell, seed, coverage, min_scale):
-    """Fit the 90% interval's widening on the atlas's validation families (neither training nor
-    held-out families) and store it in the weight file's metadata; the weights are unchanged."""
-    from .training.calibrate import calibrate as run_calibrate
-
-    rec = run_calibrate(model, out_path, per_cell=per_cell, seed=seed, coverage=coverage, min_scale=min_scale)
-    click.echo(f"{rec['data_sets']} validation data sets ({', '.join(rec['families'])}); factors (lower, upper)"
-               " by n, fitted -> kept:")
-    for k, a, b, c, d in zip(rec["ns"], rec["fitted_lower"], rec["fitted_upper"], rec["lower"], rec["upper"]):
-        click.echo(f"  n={k:>6}: {a:.3f}, {b:.3f} -> {c:.3f}, {d:.3f}")
-    click.echo(f"coverage {rec['coverage_before']:.1%} -> {rec['coverage_after']:.1%} (in-sample); wrote {out_path}")
+@main.group(cls=_LazyGroup, module=".cli_dev")
+def dev():
+    """Developer verbs: pretrain, refine and calibrate weight files; time the atlas."""
 
 
 if __name__ == "__main__":  # pragma: no cover

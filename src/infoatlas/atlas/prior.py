@@ -206,8 +206,7 @@ class _swap:
         return y, x
 
 
-def _side_map(d_base: int, d_out: int, rng, allow_flow: bool, p_flow: float, p_embed: float,
-              p_monotone: float):
+def _side_map(d_base: int, d_out: int, rng, allow_flow: bool, p_flow: float, p_monotone: float):
     """A random injective map R^d_base -> R^d_out (d_out >= d_base), composed of an optional flow,
     an embedding when d_out > d_base, a random invertible linear map and optional monotone maps."""
     steps = []
@@ -239,8 +238,8 @@ def make_task(family: str, dx: int, dy: int, mi: float, rng, train: bool = True)
     by = max(1, dy - int(rng.integers(1, 3))) if embed and dy >= 2 and rng.random() < 0.5 else dy
     s = make_base(family, bx, by, mi, rng)
     p_mono = 0.0 if train else 0.5
-    fx = _side_map(bx, dx, rng, flow_ok, p_flow, 0, p_mono)
-    fy = _side_map(by, dy, rng, flow_ok, p_flow, 0, p_mono)
+    fx = _side_map(bx, dx, rng, flow_ok, p_flow, p_mono)
+    fy = _side_map(by, dy, rng, flow_ok, p_flow, p_mono)
     return transforms.Transformed(s, fx, fy, dx, dy)
 
 
@@ -266,6 +265,22 @@ def draw_family(rng, split: str = "train") -> str:
     raise ValueError("split must be 'train', 'heldout' or 'validation'")
 
 
+def sample_one(rng: np.random.Generator, family: str, n: int, dx: int, dy: int, split: str = "train"):
+    """One data set of ``family``: x (n, dx), y (n, dy) float64 and its MI (nats), the MI drawn from
+    the prior and the family composed with its split's transforms."""
+    task = make_task(family, dx, dy, draw_mi(rng), rng, train=(split == "train"))
+    x, y = task.sample(n, rng)
+    return x, y, task.mutual_information()
+
+
+def draw_case(rng: np.random.Generator, split: str = "train"):
+    """One data set with its own family, dims and n from the priors: (x, y, MI, family)."""
+    fam = draw_family(rng, split)
+    dx, dy = draw_dims(rng)
+    n = draw_n(rng)
+    return (*sample_one(rng, fam, n, dx, dy, split), fam)
+
+
 def sample_batch(rng: np.random.Generator, batch_size: int, n: int, dx: int, dy: int,
                  split: str = "train"):
     """A batch of data sets sharing (n, dx, dy).
@@ -275,7 +290,6 @@ def sample_batch(rng: np.random.Generator, batch_size: int, n: int, dx: int, dy:
     xs, ys, mis, fams = [], [], [], []
     for _ in range(batch_size):
         fam = draw_family(rng, split)
-        task = make_task(fam, dx, dy, draw_mi(rng), rng, train=(split == "train"))
-        x, y = task.sample(n, rng)
-        xs.append(x), ys.append(y), mis.append(task.mutual_information()), fams.append(fam)
+        x, y, mi = sample_one(rng, fam, n, dx, dy, split)
+        xs.append(x), ys.append(y), mis.append(mi), fams.append(fam)
     return np.stack(xs), np.stack(ys), np.array(mis), fams

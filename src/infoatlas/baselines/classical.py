@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..preprocessing import copula_normal, knn_radius, ksg_value, validate_xy
+from ..copula import copula_normal
+from ..knn import knn_radius, ksg_value
+from ..validation import validate_xy
 
 
 class KSG:

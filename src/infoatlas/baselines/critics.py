@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..preprocessing import validate_xy
+from ..validation import validate_xy
 
 
 def _mlp(d_in: int, hidden: int, d_out: int) -> nn.Sequential:

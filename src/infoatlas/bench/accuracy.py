@@ -13,16 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..metrics import within_factor
 from .suite import atlas_suite, npz_suite
-
-
-def within_factor(est, truth, factor: float = 1.5, floor: float = 0.05):
-    """True where est is within ``factor`` of truth, or both are below ``floor`` nats apart for
-    small truths (truth < floor)."""
-    est, truth = np.asarray(est, float), np.asarray(truth, float)
-    small = truth < floor
-    ratio_ok = (np.maximum(est, truth) <= factor * np.minimum(est, truth)) & (np.minimum(est, truth) > 0)
-    return np.where(small, np.abs(est - truth) < floor, ratio_ok)
 
 
 def make_estimator(name: str, model=None, seed: int = 0):
@@ -139,7 +131,7 @@ def run_accuracy(estimators, ns=(200, 1000, 5000), per_cell=4, dims=((1, 1), (3,
                    "by_n": json.loads(by_n.to_json(orient="records")),
                    "by_family": json.loads(by_fam.to_json(orient="records"))}, fh, indent=1, default=str)
     if plots and df["truth"].notna().any():
-        from .plots import error_vs_n, estimate_vs_truth
+        from ..plots import error_vs_n, estimate_vs_truth
 
         estimate_vs_truth(df[~df["failed"]], str(out / "estimate_vs_truth.png"))
         error_vs_n(by_n, str(out / "error_vs_n.png"))

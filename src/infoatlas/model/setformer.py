@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..preprocessing import N_PAIR_FEATS, N_STATS
+from ..features import N_PAIR_FEATS, N_STATS
 
 
 @dataclass
@@ -27,7 +27,6 @@ class SetMIConfig:
     n_stats: int = N_STATS
     n_pair_feats: int = N_PAIR_FEATS  # per-direction non-Gaussianity statistics (0: not read)
     quantiles: tuple[float, ...] = field(default=(0.05, 0.5, 0.95))
-    max_tokens: int = 1024     # rows read per pass at inference; more rows -> averaged chunks
     n_knn: int = 0             # leading canonical pairs whose KSG statistics a refinement head reads (0: none)
     refine_width: int = 128    # hidden width of that head
 
@@ -42,6 +41,9 @@ class SetMIConfig:
         d["quantiles"] = tuple(d["quantiles"])
         d.setdefault("n_pair_feats", 0)  # weight files written before the statistics existed
         return cls(**d)
+
+    # rows per pass shape no tensor: they are a feature setting (``infoatlas.features``), stored
+    # in the weight file beside this config
 
 
 class MLP(nn.Sequential):
@@ -117,7 +119,7 @@ class SetMI(nn.Module):
     def forward(self, u, v, mask_x, mask_y, rho, stats, pair=None, pad=None, knn=None):
         """u, v: (B, n, D); mask_x, mask_y, rho: (B, D); stats: (B, n_stats);
         pair: (B, D, n_pair_feats) (required when the config has n_pair_feats > 0); pad: (B, n);
-        knn: (B, 2 n_knn + 1) from :func:`~infoatlas.preprocessing.knn_features` (required when
+        knn: (B, 2 n_knn + 1) from :func:`~infoatlas.knn.knn_features` (required when
         the config has n_knn > 0).
 
         Returns quantiles of log1p(MI) (nats), shape (B, len(quantiles)), non-decreasing.

@@ -15,7 +15,6 @@ with t_i = log1p(true MI_i).  The factors go into the weight file's metadata
 """
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -46,7 +45,7 @@ def interval_scales(q: np.ndarray, truth: np.ndarray, coverage: float = 0.9) -> 
 def coverage_of(q: np.ndarray, truth: np.ndarray, scales=(1.0, 1.0)) -> float:
     """Share of data sets whose true MI lies in the (scaled) interval, with the estimator's rule
     (bounds below 0 in log1p space are 0); ``scales`` = (lower, upper), floats or (m,) arrays."""
-    from ..estimator import scale_interval
+    from ..intervals import scale_interval
 
     q, t = np.asarray(q, float), np.log1p(np.asarray(truth, float))
     lo, hi = np.maximum(scale_interval(q[:, 0], q[:, 1], q[:, 2], *scales), 0.0)
@@ -68,7 +67,7 @@ def validation_quantiles(weights, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: in
     qs, truth, n = [], [], []
     for s in range(0, len(cases), 32):  # in groups, so that the prepared inputs stay small
         part = cases[s: s + 32]
-        for c, qq in zip(part, est._quantiles([est._prepare(c.x, c.y) for c in part])):
+        for c, qq in zip(part, est.quantiles([est.prepare(c.x, c.y) for c in part])):
             if qq is not None:  # None: a constant side (MI known 0); not drawn by the atlas
                 qs.append(qq[cols].numpy())
                 truth.append(c.mi)
@@ -83,7 +82,7 @@ def calibrate(weights, out_path, *, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: 
 
     One pair of factors per sample size in ``ns`` (the estimator interpolates them in log n and
     holds the end values beyond): on the validation family the upper factor needed at n = 200 was
-    about 1.5 and at n >= 500 about 2.3-2.6 (session 3), so one pooled factor over-covers small n
+    about 1.5 and at n >= 500 about 2.3-2.6, so one pooled factor over-covers small n
     and under-covers large n.
 
     ``min_scale`` (default 1: widen only): one validation family can show that a tail is too
@@ -108,7 +107,5 @@ def calibrate(weights, out_path, *, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: 
               "coverage_before": round(coverage_of(q, truth), 4),
               "coverage_after": round(coverage_of(q, truth, (per_set[:, 0], per_set[:, 1])), 4)}
     model, meta = load_model(weights)
-    extra = {k: v for k, v in meta.items() if k not in ("arch", "config")}
-    extra["interval_calibration"] = json.dumps(record)
-    save_model(model, out_path, extra)
+    save_model(model, out_path, {**meta, "interval_calibration": record})
     return record

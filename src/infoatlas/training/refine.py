@@ -1,7 +1,7 @@
 """Fit a refinement head on a pretrained, frozen trunk (``infoatlas refine``).
 
 The head reads the trunk's representation of a data set and kNN (KSG) statistics of its leading
-canonical pairs (:func:`~infoatlas.preprocessing.knn_features`), and adds a correction to the
+canonical pairs (:func:`~infoatlas.knn.knn_features`), and adds a correction to the
 network's quantiles.  Only the head trains, so the trunk's features are computed once per data set
 (no backward pass through the set transformer): tens of thousands of atlas data sets fit in
 minutes on a CPU, where training the trunk takes hours.
@@ -13,7 +13,6 @@ validation families are never read here.
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from dataclasses import asdict, dataclass
 
@@ -21,7 +20,7 @@ import numpy as np
 import torch
 
 from ..atlas import prior
-from ..model import SetMI, SetMIConfig, pinball_loss
+from ..model import SetMI, build_model, pinball_loss
 
 FIT_STREAM, STOP_STREAM = 0, 1
 
@@ -41,15 +40,9 @@ class RefineConfig:
 
 
 def draw_case(seed: int, stream: int, i: int):
-    """Data set ``i`` of a stream: (x (n, dx), y (n, dy), MI in nats, family), as in pretraining
-    (train families and their transforms, the MI, dims and n priors)."""
-    rng = np.random.default_rng([seed, stream, i, 31])
-    fam = prior.draw_family(rng, "train")
-    dx, dy = prior.draw_dims(rng)
-    n = prior.draw_n(rng)
-    task = prior.make_task(fam, dx, dy, prior.draw_mi(rng), rng, train=True)
-    x, y = task.sample(n, rng)
-    return x, y, task.mutual_information(), fam
+    """Data set ``i`` of a stream: (x (n, dx), y (n, dy), MI in nats, family), drawn as in
+    pretraining (train families and their transforms, the MI, dims and n priors)."""
+    return prior.draw_case(np.random.default_rng([seed, stream, i, 31]), "train")
 
 
 def with_head(base_model: SetMI, n_knn: int, width: int, seed: int = 0) -> SetMI:
@@ -57,7 +50,7 @@ def with_head(base_model: SetMI, n_knn: int, width: int, seed: int = 0) -> SetMI
     cfg = dataclasses.replace(base_model.cfg, n_knn=n_knn, refine_width=width)
     with torch.random.fork_rng():  # seeds the new head's hidden layers without touching the caller's RNG
         torch.manual_seed(seed)
-        model = SetMI(cfg)
+        model = build_model(base_model.arch, cfg.to_dict())
     state = {k: v for k, v in base_model.state_dict().items() if not k.startswith("refine.")}
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or any(not k.startswith("refine.") for k in missing):
@@ -73,7 +66,7 @@ def _init_worker(state: dict, cfg_dict: dict, meta: dict, threads: int | None = 
 
     if threads:  # worker processes only: the calling process keeps its own setting
         torch.set_num_threads(threads)
-    model = SetMI(SetMIConfig.from_dict(cfg_dict))
+    model = build_model(SetMI.arch, cfg_dict)
     model.load_state_dict(state, strict=True)
     _WORKER["est"] = InfoAtlas(model.eval(), meta, random_state=0)
 
@@ -88,7 +81,7 @@ def _features(job) -> dict | None:
     x, y, mi, _ = draw_case(seed, stream, i)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ties in discrete-looking draws: expected, not news here
-        p = est._prepare(x, y)
+        p = est.prepare(x, y)
     if p.inputs is None:
         return None
     inp = {k: v for k, v in p.inputs.items() if k != "knn"}
@@ -213,7 +206,7 @@ def refine(weights, out_path, cfg: RefineConfig = RefineConfig(), progress: bool
     record = fit_head(model, fit, stop, cfg, progress)
     record.update({"config": asdict(cfg), "atlas_version": prior.ATLAS_VERSION,
                    "families": list(prior.TRAIN_FAMILIES), "seconds": round(time.time() - t0, 1)})
-    extra = {k: v for k, v in meta.items() if k not in ("arch", "config", "interval_calibration")}
-    extra["refine"] = json.dumps(record)
+    extra = {k: v for k, v in meta.items() if k != "interval_calibration"}
+    extra["refine"] = record
     save_model(model, out_path, extra)
     return record

@@ -6,6 +6,7 @@ GPU); rank 0 logs, evaluates and writes checkpoints.  Every batch is a pure func
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -17,9 +18,11 @@ import numpy as np
 import torch
 
 from ..atlas import prior
-from ..bench.accuracy import within_factor
-from ..model import SetMI, SetMIConfig, pinball_loss
-from ..preprocessing import canonicalise, copula_normal_torch, model_inputs
+from ..features import FeatureSettings, Featurizer
+from ..metrics import within_factor
+from ..model import SetMI, SetMIConfig, build_model, pinball_loss
+
+CHECKPOINT = "ckpt.safetensors"  #: a run's checkpoint in its out_dir (no pickle: safetensors + JSON)
 
 
 @dataclass
@@ -49,6 +52,12 @@ class TrainConfig:
     device: str = "cpu"
     init_from: str = ""        # warm start: a weight file (name or path) whose matching tensors seed the model
     model: dict = field(default_factory=lambda: SetMIConfig().to_dict())
+    features: dict = field(default_factory=lambda: FeatureSettings().to_dict())  # stored with the weights
+
+
+def featurizer(cfg: TrainConfig, mcfg: SetMIConfig) -> Featurizer:
+    """The featurizer training batches go through (the one the exported weights will carry)."""
+    return Featurizer(mcfg.max_dim, 0, FeatureSettings.from_dict(cfg.features))
 
 
 def _raw_batch(rng, cfg: TrainConfig, split="train"):
@@ -61,16 +70,8 @@ def _raw_batch(rng, cfg: TrainConfig, split="train"):
 def make_batch(rng, cfg: TrainConfig, mcfg: SetMIConfig, split="train", device="cpu"):
     """One batch sharing (n, dx, dy): model input tensors and target log1p(MI), plus MI (B,)."""
     x, y, mi, fams = _raw_batch(rng, cfg, split)
-    return _inputs(x, y, mcfg, device), torch.tensor(mi, dtype=torch.float32, device=device), fams
-
-
-def _inputs(x: np.ndarray, y: np.ndarray, mcfg: SetMIConfig, device="cpu") -> dict:
-    """x (B, n, dx), y (B, n, dy) raw samples -> the network's input tensors."""
-    # computed where the tensors live: on ``device`` when the samples are moved there first
-    xt = copula_normal_torch(torch.as_tensor(x, dtype=torch.float64, device=device))
-    yt = copula_normal_torch(torch.as_tensor(y, dtype=torch.float64, device=device))
-    inp = model_inputs(canonicalise(xt, yt), mcfg.max_tokens, mcfg.max_dim, x.shape[-1], y.shape[-1])
-    return {k: v.to(device) for k, v in inp.items()}
+    inp = featurizer(cfg, mcfg).batch(x, y, device)
+    return inp, torch.tensor(mi, dtype=torch.float32, device=device), fams
 
 
 # plain-Gaussian sanity check (dims, n): Gaussian-copula MI is exact there, so a model whose
@@ -78,11 +79,11 @@ def _inputs(x: np.ndarray, y: np.ndarray, mcfg: SetMIConfig, device="cpu") -> di
 SANITY_CELLS = ((1, 1, 1000), (2, 2, 1000), (5, 5, 1000), (3, 8, 500), (10, 10, 2000))
 
 
-def make_sanity_batches(rng, mcfg: SetMIConfig, per_cell: int = 16, device="cpu") -> list:
+def make_sanity_batches(rng, feat: Featurizer, per_cell: int = 16, device="cpu") -> list:
     out = []
     for dx, dy, n in SANITY_CELLS:
         x, y, mi = prior.sample_gaussian_batch(rng, per_cell, n, dx, dy)
-        out.append((_inputs(x, y, mcfg, device), torch.tensor(mi, dtype=torch.float32, device=device),
+        out.append((feat.batch(x, y, device), torch.tensor(mi, dtype=torch.float32, device=device),
                     f"{dx}+{dy}"))
     return out
 
@@ -100,7 +101,7 @@ def evaluate_sanity(model, batches) -> dict:
     return {"gauss_mae": torch.cat(err).mean().item(), "gauss_gcmi_mae": torch.cat(err_g).mean().item()}
 
 
-def _step_batch(args):
+def step_batch(args):
     """The training batch of one step as numpy arrays: a pure function of (seed, rank, step).
 
     A numerically degenerate draw (a failed Cholesky) is replaced by a redraw from a derived seed,
@@ -117,7 +118,7 @@ def _step_batch(args):
         try:
             inp, mi, _ = make_batch(rng, cfg, mcfg, "train")
             # u, v without their zero padding to max_dim (the batch shares dims): about 4x fewer
-            # bytes through the worker pipes (measured); _padded restores it on the training device
+            # bytes through the worker pipes (measured); padded restores it on the training device
             inp["u"] = inp["u"][..., : int(inp["mask_x"][0].sum())]
             inp["v"] = inp["v"][..., : int(inp["mask_y"][0].sum())]
             return {k: v.numpy() for k, v in inp.items()}, mi.numpy()
@@ -127,20 +128,18 @@ def _step_batch(args):
 
 
 def _device_inputs(batch: dict, cfg: TrainConfig, mcfg: SetMIConfig, rank: int, step: int):
-    """The network's input tensors and MI (B,) on ``cfg.device`` from :func:`_step_batch`'s output."""
+    """The network's input tensors and MI (B,) on ``cfg.device`` from :func:`step_batch`'s output."""
     inp, mi = batch
     if "x" in inp:  # raw samples (prep_on_device): the preparation runs here, on the device
         try:
-            return _inputs(inp["x"], inp["y"], mcfg, cfg.device), torch.from_numpy(mi).to(cfg.device)
+            return featurizer(cfg, mcfg).batch(inp["x"], inp["y"], cfg.device), torch.from_numpy(mi).to(cfg.device)
         except torch.linalg.LinAlgError:  # a degenerate draw: the CPU path's redraw, as without the option
-            import dataclasses
-
-            inp, mi = _step_batch((dataclasses.replace(cfg, prep_on_device=False), mcfg, rank, step))
-    return _padded(inp, mcfg.max_dim, cfg.device), torch.from_numpy(mi).to(cfg.device)
+            inp, mi = step_batch((dataclasses.replace(cfg, prep_on_device=False), mcfg, rank, step))
+    return padded(inp, mcfg.max_dim, cfg.device), torch.from_numpy(mi).to(cfg.device)
 
 
 def batch_stream(cfg: TrainConfig, mcfg: SetMIConfig, rank: int, start: int, end: int):
-    """Yield :func:`_step_batch` for steps start, start + 1, ... < end, in order.
+    """Yield :func:`step_batch` for steps start, start + 1, ... < end, in order.
 
     With ``cfg.workers`` > 0 the batches are made ahead in worker processes, at most 2 per worker
     in flight (a slow consumer never piles them up in memory); the order, and so the stream, is the
@@ -148,7 +147,7 @@ def batch_stream(cfg: TrainConfig, mcfg: SetMIConfig, rank: int, start: int, end
     """
     if cfg.workers <= 0:
         for step in range(start, end):
-            yield _step_batch((cfg, mcfg, rank, step))
+            yield step_batch((cfg, mcfg, rank, step))
         return
     import collections
     import multiprocessing as mp
@@ -158,15 +157,15 @@ def batch_stream(cfg: TrainConfig, mcfg: SetMIConfig, rank: int, start: int, end
     try:
         while ahead or queued < end:
             while len(ahead) < 2 * cfg.workers and queued < end:
-                ahead.append(pool.apply_async(_step_batch, ((cfg, mcfg, rank, queued),)))
+                ahead.append(pool.apply_async(step_batch, ((cfg, mcfg, rank, queued),)))
                 queued += 1
             yield ahead.popleft().get()
     finally:  # also when the consumer stops early (time budget, or an error)
         pool.terminate()
 
 
-def _padded(inp: dict, max_dim: int, device) -> dict:
-    """A batch from :func:`_step_batch` as the network's input tensors on ``device``."""
+def padded(inp: dict, max_dim: int, device) -> dict:
+    """A batch from :func:`step_batch` as the network's input tensors on ``device``."""
     out = {k: torch.from_numpy(v).to(device) for k, v in inp.items()}
     for k in ("u", "v"):
         out[k] = torch.nn.functional.pad(out[k], (0, max_dim - out[k].shape[-1]))
@@ -188,9 +187,10 @@ def _warm_start(model, path_or_name) -> dict:
     if bad or unexpected:
         raise ValueError(f"cannot warm-start from {path_or_name}: missing {bad}, unexpected {unexpected}")
     keep = ("step", "datasets_seen", "train_seconds", "seed", "atlas_version", "schedule")
-    rec = {"from": str(path_or_name), **{k: meta[k] for k in keep if k in meta}}
+    # the file's name only: a machine's paths mean nothing in a shipped file
+    rec = {"from": Path(str(path_or_name)).name, **{k: meta[k] for k in keep if k in meta}}
     if "init" in meta:  # the file was itself warm-started: keep the whole chain of runs
-        rec["init"] = json.loads(meta["init"])
+        rec["init"] = meta["init"]
     return rec
 
 
@@ -207,12 +207,50 @@ def lr_at(step: int, cfg: TrainConfig, elapsed: float = 0.0) -> float:
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * t))
 
 
-def _save_checkpoint(path: Path, model, opt, step: int, cfg: TrainConfig, stats: dict) -> None:
+def save_checkpoint(path: Path, model, opt, step: int, cfg: TrainConfig, stats: dict) -> None:
+    """Write a resumable checkpoint without pickle: tensors (the model's under ``model.``, the
+    optimizer's state under ``opt.<param>.<name>``) in safetensors, everything else as JSON in its
+    metadata.  Atomic: a kill mid-write leaves the previous checkpoint intact."""
+    from safetensors.torch import save_file
+
+    osd = opt.state_dict()
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    for pid, st in osd["state"].items():
+        for k, v in st.items():
+            tensors[f"opt.{pid}.{k}"] = v if torch.is_tensor(v) else torch.tensor(v)
+    record = {"arch": model.arch, "model_config": model.cfg.to_dict(), "step": step,
+              "train_config": asdict(cfg), "stats": stats, "param_groups": osd["param_groups"]}
     tmp = path.with_suffix(".tmp")
-    torch.save({"arch": SetMI.arch, "model_config": model.cfg.to_dict(), "model": model.state_dict(),
-                "optimizer": opt.state_dict(), "step": step, "train_config": asdict(cfg),
-                "stats": stats}, tmp)
-    os.replace(tmp, path)  # atomic: a kill mid-write leaves the previous checkpoint intact
+    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
+              metadata={"checkpoint": json.dumps(record)})
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: Path, device="cpu") -> dict:
+    """Read :func:`save_checkpoint`'s file: {"model": network (on ``device``), "optimizer": a state
+    dict for ``torch.optim.AdamW.load_state_dict``, "step", "stats", "train_config", ...}.
+
+    Nothing in it can run code; its config is checked against its tensors before the network is
+    allocated, as for weight files (:func:`infoatlas.weights.build_checked`).
+    """
+    from safetensors import SafetensorError, safe_open
+
+    from ..weights import WeightsError, build_checked
+
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            record = json.loads((fh.metadata() or {})["checkpoint"])
+            model = build_checked(fh, path, record["arch"], record["model_config"], prefix="model.")
+            state: dict = {}
+            for k in fh.keys():
+                if k.startswith("opt."):
+                    _, pid, name = k.split(".", 2)
+                    state.setdefault(int(pid), {})[name] = fh.get_tensor(k).to(device)
+    except (SafetensorError, OSError, ValueError, KeyError, TypeError) as e:
+        raise WeightsError(f"corrupt or unreadable checkpoint {path}: {e!r}") from e
+    record["model"] = model.to(device)
+    record["optimizer"] = {"state": state, "param_groups": record.pop("param_groups")}
+    return record
 
 
 @torch.no_grad()
@@ -232,7 +270,8 @@ def evaluate(model, batches) -> dict:
 
 
 def train(cfg: TrainConfig, progress: bool = True) -> Path:
-    """Run (or resume) pretraining; returns the checkpoint path."""
+    """Run (or resume) pretraining; returns the checkpoint path.  ``cfg`` is not modified."""
+    cfg = dataclasses.replace(cfg)  # the device is set per rank below; the caller's config stays
     ddp = "RANK" in os.environ
     rank, world = 0, 1
     if ddp:
@@ -248,44 +287,71 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         torch.set_num_threads(cfg.threads)
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out / "ckpt.pt"
-    ck = torch.load(ckpt_path, map_location=cfg.device, weights_only=False) if ckpt_path.exists() else None
-    # a resumed run keeps the architecture it was started with
-    mcfg = SetMIConfig.from_dict(ck["model_config"] if ck else cfg.model)
-    torch.manual_seed(cfg.seed)
-    model = SetMI(mcfg).to(cfg.device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    ckpt_path = out / CHECKPOINT
+    if (out / "ckpt.pt").exists() and not ckpt_path.exists():
+        raise RuntimeError(f"{out / 'ckpt.pt'} is a pickle checkpoint of an older version; it is not "
+                           "loaded (unpickling can run code). Start a new --out-dir.")
+    ck = load_checkpoint(ckpt_path, cfg.device) if ckpt_path.exists() else None
     step, stats = 0, {"datasets_seen": 0, "train_seconds": 0.0}
-    if ck is None and cfg.init_from:
+    if ck:  # a resumed run keeps the architecture and feature settings it was started with
+        model, mcfg = ck["model"], ck["model"].cfg
+        cfg.features = ck["train_config"].get("features", cfg.features)
+        step, stats = ck["step"], ck["stats"]
+    else:
+        torch.manual_seed(cfg.seed)
+        model = build_model(SetMI.arch, cfg.model).to(cfg.device)
+        mcfg = model.cfg
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if ck:
+        opt.load_state_dict(ck["optimizer"])
+        if rank == 0:
+            print(f"resumed from {ckpt_path} at step {step}")
+    elif cfg.init_from:
         stats["init"] = _warm_start(model, cfg.init_from)
         if rank == 0:
             print(f"warm start from {cfg.init_from} (step {stats['init'].get('step')})")
-    if ck:
-        model.load_state_dict(ck["model"], strict=True)
-        opt.load_state_dict(ck["optimizer"])
-        step, stats = ck["step"], ck["stats"]
-        if rank == 0:
-            print(f"resumed from {ckpt_path} at step {step}")
     net = model
     if ddp:
         from torch.nn.parallel import DistributedDataParallel
 
         net = DistributedDataParallel(model, device_ids=None if cfg.device == "cpu" else [cfg.device])
-    eval_batches = None
+    eval_batches = sanity_batches = None
     if rank == 0:
         # held-out families only; a fixed seed far from the training streams
         erng = np.random.default_rng([cfg.seed, 999_999])
         eval_batches = [make_batch(erng, cfg, mcfg, "heldout", cfg.device) for _ in range(cfg.eval_batches)]
-        sanity_batches = make_sanity_batches(np.random.default_rng([cfg.seed, 999_998]), mcfg, device=cfg.device)
+        sanity_batches = make_sanity_batches(np.random.default_rng([cfg.seed, 999_998]), featurizer(cfg, mcfg),
+                                             device=cfg.device)
     bar = None
     if progress and rank == 0:
         from tqdm import tqdm
 
         bar = tqdm(total=cfg.steps, initial=step, desc="pretrain", dynamic_ncols=True)
-    log = open(out / "log.jsonl", "a") if rank == 0 else None
-    t_last = time.perf_counter()
     end = min(cfg.steps, cfg.stop_at) if cfg.stop_at else cfg.steps
     stream = batch_stream(cfg, mcfg, rank, step, end)
+    log = open(out / "log.jsonl", "a") if rank == 0 else None
+    try:
+        _loop(cfg, model, net, opt, stream, mcfg, rank, world, ddp, step, end, stats, ckpt_path,
+              log, bar, eval_batches, sanity_batches)
+    finally:
+        if log is not None:
+            log.close()
+        if bar is not None:
+            bar.close()
+        stream.close()  # ends the worker processes
+    if ddp:
+        import torch.distributed as dist
+
+        dist.destroy_process_group()
+    return ckpt_path
+
+
+def _loop(cfg, model, net, opt, stream, mcfg, rank, world, ddp, step, end, stats, ckpt_path, log, bar,
+          eval_batches, sanity_batches) -> None:
+    """The training steps from ``step`` to ``end`` (or until the time budget is spent)."""
+    if ddp:
+        import torch.distributed as dist
+    t_last = time.perf_counter()
     time_up = False
     while step < end and not time_up:
         batch = next(stream)
@@ -327,32 +393,22 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
                 bar.set_postfix(loss=f"{rec['loss']:.3f}", **({"mae": f"{rec['heldout_mae']:.3f}"}
                                                              if "heldout_mae" in rec else {}))
             if step % cfg.ckpt_every == 0 or last:
-                _save_checkpoint(ckpt_path, model, opt, step, cfg, stats)
+                save_checkpoint(ckpt_path, model, opt, step, cfg, stats)
                 t_last = time.perf_counter()
-    if bar is not None:
-        bar.close()
-    stream.close()  # ends the worker processes
-    if ddp:
-        import torch.distributed as dist
-
-        dist.destroy_process_group()
-    return ckpt_path
 
 
 def export_weights(ckpt_path, out_path) -> dict:
-    """Turn a training checkpoint into a shipped safetensors file; returns its training stats."""
+    """Turn a training checkpoint into a shipped safetensors file; returns its training record."""
     from ..weights import save_model
 
-    ck = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-    model = SetMI(SetMIConfig.from_dict(ck["model_config"]))
-    model.load_state_dict(ck["model"], strict=True)
+    ck = load_checkpoint(Path(ckpt_path))
     tc = ck["train_config"]
     meta = {"step": ck["step"], "datasets_seen": ck["stats"]["datasets_seen"],
             "train_seconds": round(ck["stats"]["train_seconds"]), "seed": tc["seed"],
-            "atlas_version": prior.ATLAS_VERSION, "schedule": json.dumps(
+            "atlas_version": prior.ATLAS_VERSION, "schedule":
                 {k: tc.get(k, 0) for k in ("lr", "min_lr", "warmup", "steps", "batch_size", "weight_decay",
-                                           "time_budget")})}
+                                           "time_budget")}}
     if "init" in ck["stats"]:
-        meta["init"] = json.dumps(ck["stats"]["init"])  # the warm start's own training record
-    save_model(model, out_path, meta)
+        meta["init"] = ck["stats"]["init"]  # the warm start's own training record
+    save_model(ck["model"], out_path, meta, features=FeatureSettings.from_dict(tc["features"]))
     return meta

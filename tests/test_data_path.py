@@ -3,8 +3,9 @@ import pandas as pd
 import pytest
 import torch
 
-from infoatlas.preprocessing import (MIN_SAMPLES, InfoAtlasWarning, canonicalise, copula_normal,
-                                     copula_normal_torch, gaussian_mi, validate_xy)
+from infoatlas.canonical import canonicalise, gaussian_mi
+from infoatlas.copula import copula_normal, copula_normal_torch
+from infoatlas.validation import MIN_SAMPLES, InfoAtlasWarning, validate_xy
 
 
 def test_validate_rejects_nan_and_inf_and_omit_drops_rows(rng):
@@ -86,13 +87,12 @@ def test_soft_ranks_approach_hard_ranks(rng):
 def _canon(x, y):
     import torch
 
-    from infoatlas.preprocessing import canonicalise, copula_normal_torch
 
     return canonicalise(copula_normal_torch(torch.from_numpy(x)[None]), copula_normal_torch(torch.from_numpy(y)[None]))
 
 
 def test_pair_features_are_near_zero_for_gaussians_and_not_for_heavy_tails():
-    from infoatlas.preprocessing import N_PAIR_FEATS, N_PAIR_RAW, pair_features
+    from infoatlas.features import N_PAIR_FEATS, N_PAIR_RAW, pair_features
 
     rng = np.random.default_rng(0)
     n, dx, dy = 4000, 3, 2
@@ -112,7 +112,7 @@ def test_pair_features_are_near_zero_for_gaussians_and_not_for_heavy_tails():
 
 
 def test_pair_features_are_symmetric_in_x_and_y(rng):
-    from infoatlas.preprocessing import pair_features
+    from infoatlas.features import pair_features
 
     x = rng.standard_normal((500, 4))
     y = np.column_stack([np.sin(x[:, 0]) + 0.3 * rng.standard_normal(500), x[:, 1] ** 2])
