@@ -1,9 +1,12 @@
 """Rebuild the bundled example data set (src/infoatlas/data/example.csv) and its known MI.
 
+usage: python examples/make_example.py [--out DIR]   (default: the package's data folder)
+
 (X, Y) is a multivariate Student-t (nu = 4) with 3 + 2 dims and two canonical correlations,
 mixed by random invertible linear maps and then bent by strictly monotone per-column maps; none
 of this changes the MI, which is known in closed form.
 """
+import argparse
 import json
 from pathlib import Path
 
@@ -20,7 +23,10 @@ task = transforms.Transformed(
     lambda z: transforms.Monotone(2, np.random.default_rng(2))(z @ transforms.random_invertible(2, rng).T),
 )
 x, y = task.sample(2000, rng)
-out = Path(__file__).resolve().parents[1] / "src" / "infoatlas" / "data"
+ap = argparse.ArgumentParser()
+ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "src" / "infoatlas" / "data"))
+out = Path(ap.parse_args().out)
+out.mkdir(parents=True, exist_ok=True)
 df = pd.DataFrame(np.hstack([x, y]), columns=["x1", "x2", "x3", "y1", "y2"])
 df.to_csv(out / "example.csv", index=False, float_format="%.10g")
 (out / "example.json").write_text(json.dumps({

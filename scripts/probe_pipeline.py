@@ -22,7 +22,7 @@ import time
 import torch
 
 from infoatlas.model import SetMI, SetMIConfig, pinball_loss
-from infoatlas.training.train import TrainConfig, _padded, _step_batch, batch_stream, train
+from infoatlas.training.train import TrainConfig, batch_stream, load_checkpoint, padded, step_batch, train
 
 
 def sync(device):
@@ -61,13 +61,13 @@ def main():
 
     # 2. the training step alone, on batches made in advance
     prepped = dataclasses.replace(cfg, prep_on_device=False)
-    batches = [_step_batch((prepped, mcfg, 0, s)) for s in range(6)]
+    batches = [step_batch((prepped, mcfg, 0, s)) for s in range(6)]
     for arch in args.archs.split(","):
         w, nl = (int(a) for a in arch.split("x"))
         m = SetMIConfig(width=w, n_layers=nl)
         model = SetMI(m).to(args.device)
         opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-        dev = [(_padded(i, m.max_dim, args.device), torch.from_numpy(y).to(args.device)) for i, y in batches]
+        dev = [(padded(i, m.max_dim, args.device), torch.from_numpy(y).to(args.device)) for i, y in batches]
         n_steps, t0 = 0, None
         while True:
             inp, mi = dev[n_steps % len(dev)]
@@ -94,7 +94,7 @@ def main():
                           workers=args.workers, device=args.device, seed=123, eval_every=10**6,
                           prep_on_device=args.prep_on_device,
                           ckpt_every=10**6, eval_batches=1)
-        ck = torch.load(train(run, progress=False), weights_only=False)
+        ck = load_checkpoint(train(run, progress=False))
         print(json.dumps({"part": "train", "prep_on_device": args.prep_on_device, "arch": "64x2", "steps": ck["step"],
                           "sets_per_s": round(ck["stats"]["datasets_seen"] / ck["stats"]["train_seconds"], 1)}),
               flush=True)

@@ -1,32 +1,37 @@
 #!/usr/bin/env bash
-# Measure a candidate weight file the way the shipped model is measured, and put every figure
-# where the model card and README read it from.  Nothing here trains or touches the shipped file.
+# Measure a weight file the way the shipped model is measured, and write every figure to
+# docs/results/<suite>/ (results.json + report.md), where `python scripts/make_docs.py` reads them
+# to regenerate the README's tables and the model card.  Nothing here trains or touches the weights.
 #
-# usage: bash scripts/release_eval.sh CANDIDATE.safetensors [PREVIOUS.safetensors]
-#   bench_out/accuracy          held-out families, candidate vs KSG vs Gaussian copula (192 sets)
-#   bench_out/gauss             plain Gaussians (sanity; not held out), same three estimators
-#   bench_out/accuracy_critics  candidate vs all baselines incl. trained critics (8 sets)
-#   bench_out/validation        the validation families (seed 1; the calibration used seed 0)
-#   bench_out/speed, speed5000  latency with ratios to KSG/critics in the same run
-# Calibrate the candidate first (infoatlas calibrate), so that the coverage figures are the shipped ones.
-#   bench_out/prev_*            the previous weights on the same suites (only with PREVIOUS)
+# usage: bash scripts/release_eval.sh [WEIGHTS (default: the shipped infoatlas-base)] [SUITE ...]
+#   accuracy          held-out families, InfoAtlas vs KSG vs Gaussian copula (192 data sets, seed 0)
+#   gauss             plain Gaussians (sanity; not held out), same three estimators
+#   validation        the validation families (seed 1; the calibration used seed 0)
+#   accuracy_critics  InfoAtlas vs all baselines incl. trained critics (8 data sets)
+#   gaussian_table    fixed well-conditioned Gaussians, InfoAtlas vs Gaussian copula
+#   speed5000         latency at n = 5,000, 5+5 dims, next to KSG (15 repeats)
+#   speed             latency grid with ratios to KSG and critics, throughput, memory
+# Calibrate a new weight file first (infoatlas dev calibrate), so that coverage figures are the shipped ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CAND=${1:?candidate weight file}
-PREV=${2:-}
+W=${1:-infoatlas-base}
+shift || true
+SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table speed5000 speed}
+R=docs/results
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
-infoatlas bench accuracy --model "$CAND" --per-cell 4 --out bench_out/accuracy
-infoatlas bench accuracy --model "$CAND" --families gauss_plain --dims 1x1,2x2,5x5,3x8,10x10 --n 200,1000,5000 \
-  --per-cell 4 --no-plots --out bench_out/gauss
-infoatlas bench accuracy --model "$CAND" --families clayton_pairs,gauss_spiral --per-cell 4 --seed 1 --no-plots \
-  --out bench_out/validation
-if [ -n "$PREV" ]; then
-  infoatlas bench accuracy --model "$PREV" --estimators infoatlas --per-cell 4 --no-plots --out bench_out/prev_accuracy
-  infoatlas bench accuracy --model "$PREV" --estimators infoatlas --families gauss_plain --dims 1x1,2x2,5x5,3x8,10x10 \
-    --n 200,1000,5000 --per-cell 4 --no-plots --out bench_out/prev_gauss
-fi
-infoatlas bench accuracy --model "$CAND" --estimators infoatlas,ksg,gcmi,mine,infonce,nwj,smile --n 1000 --per-cell 1 \
-  --dims 1x1,3x3 --no-plots --out bench_out/accuracy_critics
-infoatlas bench speed --model "$CAND" --n 5000 --dims 5x5 --repeats 15 --estimators infoatlas,ksg \
-  --no-throughput --memory-n 0 --out bench_out/speed5000
-infoatlas bench speed --model "$CAND" --critic-max-n 1000 --out bench_out/speed
+for s in $SUITES; do
+  case $s in
+    accuracy) infoatlas bench accuracy --model "$W" --per-cell 4 --out $R/accuracy ;;
+    gauss) infoatlas bench accuracy --model "$W" --families gauss_plain --dims 1x1,2x2,5x5,3x8,10x10 \
+             --n 200,1000,5000 --per-cell 4 --no-plots --out $R/gauss ;;
+    validation) infoatlas bench accuracy --model "$W" --families clayton_pairs,gauss_spiral --per-cell 4 \
+                  --seed 1 --no-plots --out $R/validation ;;
+    accuracy_critics) infoatlas bench accuracy --model "$W" --estimators infoatlas,ksg,gcmi,mine,infonce,nwj,smile \
+                        --n 1000 --per-cell 1 --dims 1x1,3x3 --no-plots --out $R/accuracy_critics ;;
+    gaussian_table) python scripts/gaussian_table.py "$W" --out $R/gaussian_table ;;
+    speed5000) infoatlas bench speed --model "$W" --n 5000 --dims 5x5 --repeats 15 --estimators infoatlas,ksg \
+                 --no-throughput --memory-n 0 --out $R/speed5000 ;;
+    speed) infoatlas bench speed --model "$W" --critic-max-n 1000 --out $R/speed ;;
+    *) echo "unknown suite $s" >&2; exit 2 ;;
+  esac
+done

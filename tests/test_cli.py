@@ -110,3 +110,67 @@ def test_module_entry_point_matches_console_script():
 def test_bench_atlas_reports_throughput():
     r = run("dev", "atlas", "--batches", "2", "--batch-size", "4", "--n", "256")
     assert "data sets/s at n=256" in r.stdout
+
+
+def _misuse_files(tmp_path):
+    good = tmp_path / "good.csv"
+    pd.DataFrame({"a": np.arange(50.0), "b": np.arange(50.0) ** 2}).to_csv(good, index=False)
+    (tmp_path / "ragged.csv").write_text("a,b\n1,2\n3,4,5,6\n7,8\n")
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "header.csv").write_text("a,b\n")
+    (tmp_path / "garbage.csv").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "utf16.csv").write_bytes("a,b\n1,2\n3,4\n".encode("utf-16"))
+    nan = pd.DataFrame({"a": np.arange(50.0), "b": np.arange(50.0) ** 2})
+    nan.loc[3, "a"] = np.nan
+    nan.to_csv(tmp_path / "nan.csv", index=False)
+    (tmp_path / "npz_empty").mkdir()
+    return tmp_path
+
+
+MISUSE = [  # (arguments, with {d} the folder of files; a word the one-line message must contain)
+    ("estimate {d}/ragged.csv --x a --y b", "well-formed"),
+    ("estimate {d}/empty.csv --x a --y b", "empty"),
+    ("pairwise {d}/empty.csv", "empty"),
+    ("estimate {d}/header.csv --x a --y b", "no data rows"),
+    ("estimate {d}/garbage.csv --x a --y b", "UTF-8"),
+    ("pairwise {d}/utf16.csv", "UTF-8"),
+    ("estimate {d}/good.csv --x 1:2:3 --y b", "no column"),
+    ("estimate {d}/good.csv --x zz --y b", "no column"),
+    ("estimate {d}/nan.csv --x a --y b", "--drop-nan"),
+    ("pairwise {d}/nan.csv", "--drop-nan"),
+    ("pairwise {d}/good.csv --out {d}/missing/m.csv", "does not exist"),
+    ("pairwise {d}/good.csv --out /proc/m.csv", "cannot write"),
+    ("pairwise {d}/good.csv --plot {d}/h.txt", "suffixes"),
+    ("pairwise {d}/good.csv --plot {d}/missing/h.png", "does not exist"),
+    ("estimate {d}/good.csv --x a --y b --model {d}/none.safetensors", "not found"),
+    ("estimate {d}/good.csv --x a --y b --model ../../x", "not found"),
+    ("bench accuracy --data {d}/npz_empty", "no .npz"),
+    ("bench accuracy --n abc", "integers"),
+    ("bench accuracy --dims 3", "--dims"),
+    ("bench accuracy --estimators nope --n 200 --per-cell 1 --dims 1x1 --out {d}/o", "unknown estimator"),
+]
+
+
+@pytest.mark.parametrize("args, word", MISUSE)
+def test_cli_misuse_exits_nonzero_with_one_line_and_no_traceback(tmp_path, args, word):
+    from click.testing import CliRunner
+
+    from infoatlas.cli import main
+
+    d = _misuse_files(tmp_path)
+    r = CliRunner().invoke(main, args.format(d=d).split())
+    assert r.exit_code != 0 and isinstance(r.exception, SystemExit), (r.output, r.exception)
+    assert "Traceback" not in r.output
+    lines = [ln for ln in r.output.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:") and word in lines[0], r.output
+
+
+def test_cli_pairwise_drop_nan_and_heatmap(tmp_path):
+    from click.testing import CliRunner
+
+    from infoatlas.cli import main
+
+    d = _misuse_files(tmp_path)
+    r = CliRunner().invoke(main, ["pairwise", str(d / "nan.csv"), "--drop-nan", "--plot", str(d / "h.png")])
+    assert r.exit_code == 0, r.output
+    assert (d / "h.png").stat().st_size > 0

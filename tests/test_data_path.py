@@ -33,7 +33,7 @@ def test_validate_names_non_numeric_columns():
     df = pd.DataFrame({"a": np.arange(30.0), "b": ["u"] * 30})
     with pytest.raises(TypeError, match="non-numeric columns: b"):
         validate_xy(df, np.arange(30.0))
-    with pytest.raises(TypeError, match="numeric"):
+    with pytest.raises(TypeError, match="real numbers"):
         validate_xy(np.array(["a"] * 30, dtype=object), np.arange(30.0))
 
 

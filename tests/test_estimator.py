@@ -149,7 +149,7 @@ def test_pairwise_matrix_and_groups(shipped, rng):
     g = shipped.pairwise(df, columns={"ab": ["a", "b"], "c": ["c"], "d": "d"}, progress=False)
     assert list(g.columns) == ["ab", "c", "d"]
     assert g.loc["ab", "c"] == pytest.approx(shipped.estimate(df[["a", "b"]], df["c"]).mi, rel=1e-4)
-    with pytest.raises(KeyError, match="zz"):
+    with pytest.raises(ValueError, match="zz"):
         shipped.pairwise(df, columns={"a": ["zz"], "b": ["b"]})
 
 

@@ -8,40 +8,138 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import click
 
 
 def _read_table(path: str):
+    """A CSV, TSV or Parquet file as a DataFrame with at least one data row, or a one-line error."""
     import pandas as pd
 
     low = path.lower()
-    if low.endswith((".parquet", ".pq")):
-        try:
-            return pd.read_parquet(path)
-        except ImportError as e:
-            raise click.ClickException(f"reading Parquet needs pyarrow: pip install pyarrow ({e})")
-    if low.endswith((".csv", ".txt", ".tsv")):
-        return pd.read_csv(path, sep="\t" if low.endswith(".tsv") else ",")
-    raise click.ClickException(f"unsupported file type: {path} (use .csv, .tsv or .parquet)")
+    try:
+        if low.endswith((".parquet", ".pq")):
+            try:
+                df = pd.read_parquet(path)
+            except ImportError as e:
+                raise click.ClickException(f"reading Parquet needs pyarrow: pip install pyarrow ({e})")
+        elif low.endswith((".csv", ".txt", ".tsv")):
+            with open(path, "rb") as fh:
+                if b"\x00" in fh.read(8192):  # binary data, or UTF-16/32 text
+                    raise UnicodeDecodeError("utf-8", b"", 0, 1, "NUL byte")
+            df = pd.read_csv(path, sep="\t" if low.endswith(".tsv") else ",")
+        else:
+            raise click.ClickException(f"unsupported file type: {path} (use .csv, .tsv or .parquet)")
+    except pd.errors.EmptyDataError:
+        raise click.ClickException(f"{path} is empty") from None
+    except pd.errors.ParserError as e:
+        first = str(e).strip().splitlines()[-1] if str(e).strip() else ""
+        raise click.ClickException(f"{path} is not a well-formed table: {first}") from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text (binary data, or another encoding such as "
+                                   "UTF-16: save it as UTF-8 CSV)") from None
+    except (OSError, ValueError) as e:
+        raise click.ClickException(f"cannot read {path}: {e}") from None
+    if df.shape[0] == 0:
+        raise click.ClickException(f"{path} has a header but no data rows")
+    return df
 
 
 def _columns(df, spec: str, what: str) -> list:
     """'a,b,c' (names) or '0,2' (0-based indices) or '0:3' (a range) -> column names."""
     out = []
     for part in [p.strip() for p in spec.split(",") if p.strip()]:
+        bounds = [b.strip() for b in part.split(":")]
         if part in df.columns:
             out.append(part)
-        elif ":" in part and all(s.strip().isdigit() or not s.strip() for s in part.split(":")):
-            a, b = part.split(":")
+        elif len(bounds) == 2 and all(b.isdigit() or not b for b in bounds):
+            a, b = bounds
             out.extend(df.columns[int(a or 0): int(b) if b else None])
         elif part.isdigit() and int(part) < df.shape[1]:
             out.append(df.columns[int(part)])
         else:
-            raise click.ClickException(f"{what}: no column {part!r}; columns are {list(df.columns)}")
+            raise click.ClickException(f"{what}: no column {part!r} (names, 0-based indices or a range a:b); "
+                                       f"columns are {list(df.columns)}")
     if not out:
         raise click.ClickException(f"{what}: no columns selected")
     return out
+
+
+def _data_error(e: Exception) -> click.ClickException:
+    """A data error from the library as a one-line CLI message (CLI words, not Python arguments)."""
+    from .validation import NonFiniteError
+
+    msg = str(e)
+    if isinstance(e, NonFiniteError):
+        msg = msg.split(";")[0] + "; pass --drop-nan to drop those rows"
+    return click.ClickException(msg)
+
+
+def _writable(path: str, what: str, suffixes: tuple | None = None) -> None:
+    """Fail before the work if ``path`` cannot be written (missing folder, wrong suffix)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if suffixes and p.suffix.lower() not in suffixes:
+        raise click.ClickException(f"{what}: {path} needs one of the suffixes {', '.join(suffixes)}")
+    if not p.parent.is_dir():
+        raise click.ClickException(f"{what}: folder {p.parent} does not exist")
+    existed = p.exists()
+    try:  # a trial open: the folder may exist and still refuse files (permissions, /proc)
+        with open(p, "a"):
+            pass
+    except OSError as e:
+        raise click.ClickException(f"{what}: cannot write {path}: {e.strerror or e}") from None
+    if not existed:
+        p.unlink()
+
+
+def _ints(spec: str, what: str) -> list[int]:
+    try:
+        vals = [int(v) for v in spec.split(",") if v.strip()]
+    except ValueError:
+        raise click.ClickException(f"{what}: expected comma-separated integers, got {spec!r}") from None
+    if not vals or min(vals) < 1:
+        raise click.ClickException(f"{what}: expected positive integers, got {spec!r}")
+    return vals
+
+
+def _dims(spec: str) -> list[tuple[int, int]]:
+    try:
+        out = [tuple(int(a) for a in d.split("x")) for d in spec.split(",") if d.strip()]
+    except ValueError:
+        out = []
+    if not out or any(len(d) != 2 or min(d) < 1 for d in out):
+        raise click.ClickException(f"--dims: expected pairs like 1x1,3x3, got {spec!r}")
+    return out
+
+
+def _names(spec: str, what: str) -> list[str]:
+    out = [e.strip() for e in spec.split(",") if e.strip()]
+    if not out:
+        raise click.ClickException(f"{what}: no names given")
+    return out
+
+
+def _bench(run, kwargs: dict) -> str:
+    """Run a benchmark; bad choices (unknown estimator or family) and unwritable output folders
+    are one-line errors."""
+    from .weights import WeightsError
+
+    try:
+        return run(**kwargs)
+    except (ValueError, WeightsError) as e:
+        raise click.ClickException(str(e)) from None
+    except OSError as e:
+        raise click.ClickException(f"--out: cannot write {kwargs.get('out_dir')}: {e.strerror or e}") from None
+
+
+def _write(fn, path: str, what: str) -> None:
+    try:
+        fn()
+    except OSError as e:
+        raise click.ClickException(f"{what}: cannot write {path}: {e.strerror or e}") from None
 
 
 def _load_estimator(model, **kw):
@@ -78,7 +176,7 @@ def estimate(file, xcols, ycols, as_json, bits, drop_nan, model, seed):
     try:
         res = est.estimate(df[xs], df[ys])
     except (ValueError, TypeError) as e:
-        raise click.ClickException(str(e))
+        raise _data_error(e)
     dt = time.perf_counter() - t0
     if bits:
         res = res.to_bits()
@@ -95,13 +193,18 @@ def estimate(file, xcols, ycols, as_json, bits, drop_nan, model, seed):
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--columns", default=None, help="Columns to use (as for estimate --x); default all numeric.")
-@click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Write a heatmap PNG.")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Write a heatmap (.png, .pdf or .svg).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the matrix as CSV.")
+@click.option("--drop-nan", is_flag=True, help="Drop rows with NaN/inf instead of failing.")
 @click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
-def pairwise(file, columns, plot, out, model):
+def pairwise(file, columns, plot, out, drop_nan, model):
     """MI (nats) between every pair of columns of FILE."""
     import numpy as np
 
+    if out:
+        _writable(out, "--out")
+    if plot:
+        _writable(plot, "--plot", (".png", ".pdf", ".svg"))
     df = _read_table(file)
     if columns:
         df = df[_columns(df, columns, "--columns")]
@@ -109,18 +212,18 @@ def pairwise(file, columns, plot, out, model):
         df = df.select_dtypes(include=[np.number, "bool"])
     if df.shape[1] < 2:
         raise click.ClickException("pairwise needs at least two numeric columns")
-    est = _load_estimator(model)
+    est = _load_estimator(model, nan_policy="omit" if drop_nan else "raise")
     try:
         mat = est.pairwise(df, progress=True)
     except (ValueError, TypeError) as e:
-        raise click.ClickException(str(e))
+        raise _data_error(e)
     click.echo(mat.round(3).to_string())
     if out:
-        mat.to_csv(out)
+        _write(lambda: mat.to_csv(out), out, "--out")
     if plot:
         from .plots import heatmap
 
-        heatmap(mat, plot)
+        _write(lambda: heatmap(mat, plot), plot, "--plot")
         click.echo(f"heatmap written to {plot}")
 
 
@@ -190,13 +293,12 @@ def bench_accuracy(estimators, ns, per_cell, dims, families, mi_max, data_dir, o
     """Error of each estimator on data sets with known MI (Markdown, JSON and plots)."""
     from .bench.accuracy import run_accuracy
 
-    report = run_accuracy(
-        estimators=[e.strip() for e in estimators.split(",") if e.strip()],
-        ns=[int(v) for v in ns.split(",")], per_cell=per_cell,
-        dims=[tuple(int(a) for a in d.split("x")) for d in dims.split(",")],
-        families=families.split(",") if families else None, mi_max=mi_max, data_dir=data_dir,
-        out_dir=out_dir, seed=seed, model=model, plots=not no_plots)
-    click.echo(report)
+    if data_dir and not any(Path(data_dir).glob("*.npz")):
+        raise click.ClickException(f"--data: no .npz files in {data_dir}")
+    kw = dict(estimators=_names(estimators, "--estimators"), ns=_ints(ns, "--n"), per_cell=per_cell,
+              dims=_dims(dims), families=_names(families, "--families") if families else None, mi_max=mi_max,
+              data_dir=data_dir, out_dir=out_dir, seed=seed, model=model, plots=not no_plots)
+    click.echo(_bench(run_accuracy, kw))
 
 
 @bench.command("speed")
@@ -220,11 +322,10 @@ def bench_speed(ns, dims, estimators, repeats, critic_max_n, ksg_max_size, memor
     """Latency per estimate, as medians and ratios to InfoAtlas, plus batch and pairwise throughput."""
     from .bench.speed import run_speed
 
-    click.echo(run_speed(ns=[int(v) for v in ns.split(",")],
-                         dims=[tuple(int(a) for a in d.split("x")) for d in dims.split(",")],
-                         estimators=[e.strip() for e in estimators.split(",")], repeats=repeats,
-                         critic_max_n=critic_max_n, out_dir=out_dir, seed=seed, model=model,
-                         memory_n=memory_n, throughput=throughput, ksg_max_size=ksg_max_size))
+    click.echo(_bench(run_speed, dict(ns=_ints(ns, "--n"), dims=_dims(dims),
+                                      estimators=_names(estimators, "--estimators"), repeats=repeats,
+                                      critic_max_n=critic_max_n, out_dir=out_dir, seed=seed, model=model,
+                                      memory_n=memory_n, throughput=throughput, ksg_max_size=ksg_max_size)))
 
 
 class _LazyGroup(click.Group):

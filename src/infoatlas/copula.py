@@ -23,19 +23,20 @@ def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True):
     """
     n = a.shape[0]
     r = stats.rankdata(a, axis=0, method="average")
-    z = special.ndtri(r / (n + 1.0))
+    # computed from the nearer tail, so that the scores of a reversed column (rank n + 1 - r) are
+    # exactly the negated scores: decreasing maps change nothing downstream either
+    z = np.where(r <= (n + 1) / 2.0, special.ndtri(r / (n + 1.0)), -special.ndtri((n + 1.0 - r) / (n + 1.0)))
     const = np.ptp(a, axis=0) == 0
     if warn:
         if const.any():
-            warnings.warn(f"{name} has {int(const.sum())} constant column(s); they carry no "
+            warnings.warn(f"{name} has constant column(s) {np.flatnonzero(const).tolist()}; they carry no "
                           "information and are ignored", InfoAtlasWarning, stacklevel=3)
-        live = ~const
-        if live.any():
-            n_unique = np.array([np.unique(a[:, j]).size for j in np.flatnonzero(live)])
-            if (n_unique < 0.5 * n).any():
-                warnings.warn(f"{name} has heavily tied column(s) (fewer distinct values than half "
-                              "the rows); ties get average ranks and the estimate treats the data as "
-                              "continuous", InfoAtlasWarning, stacklevel=3)
+        live = np.flatnonzero(~const)
+        tied = [int(j) for j in live if np.unique(a[:, j]).size < 0.5 * n]
+        if tied:
+            warnings.warn(f"{name} has heavily tied column(s) {tied} (fewer distinct values than half the "
+                          "rows); ties get average ranks and the estimate treats the data as continuous",
+                          InfoAtlasWarning, stacklevel=3)
     return z, const
 
 

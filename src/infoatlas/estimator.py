@@ -7,7 +7,6 @@ quantiles of log1p(MI) averaged over chunks -> calibrated interval -> nats.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -17,7 +16,7 @@ from .features import DEFAULT_MAX_ROWS, Featurizer, Prepared, chunk_batches, sub
 from .copula import copula_normal
 from .interface import MIEstimate
 from .intervals import Calibration, scale_interval
-from .validation import InfoAtlasWarning, as_2d, validate_xy
+from .validation import MIN_SAMPLES, as_2d, check_int, check_random_state, validate_xy
 from .weights import load_model
 
 
@@ -58,10 +57,11 @@ class InfoAtlas:
         The weight file's metadata, decoded by :func:`infoatlas.weights.read_metadata` (its
         ``features`` say how data become the network's inputs; its ``interval_calibration`` how
         wide the interval is).
-    random_state : int or None
+    random_state : None, int >= 0 or numpy Generator
         Seeds the deterministic choice of rows when data are subsampled or chunked; ``None`` is
-        taken as 0 so that the same input always gives the same output.
-    max_rows : int
+        taken as 0 so that the same input always gives the same output.  A Generator is not
+        advanced (its seed is read from a copy).
+    max_rows : int >= 20
         Rows above this are subsampled before ranking (the estimate says so in ``notes``).
     max_chunks : int or None
         The network reads at most ``max_chunks`` chunks of ``rows_per_pass`` rows, their outputs
@@ -92,13 +92,15 @@ class InfoAtlas:
         self.meta = dict(meta or {})
         self.featurizer = Featurizer.for_model(model, self.meta.get("features"))
         self.calibration = Calibration(self.meta.get("interval_calibration"))
-        self.random_state = 0 if random_state is None else random_state
-        self.max_rows = int(max_rows)
-        self.max_chunks = int(max_chunks) if max_chunks is not None else self.featurizer.settings.max_chunks
-        self.nan_policy, self.device, self.batch_size = nan_policy, device, int(batch_size)
+        self.random_state = check_random_state(random_state)
+        self.max_rows = check_int(max_rows, "max_rows", MIN_SAMPLES)
+        self.max_chunks = (self.featurizer.settings.max_chunks if max_chunks is None
+                           else check_int(max_chunks, "max_chunks", 1))
+        if nan_policy not in ("raise", "omit"):
+            raise ValueError(f"nan_policy must be 'raise' or 'omit', got {nan_policy!r}")
+        self.nan_policy, self.device = nan_policy, device
+        self.batch_size = check_int(batch_size, "batch_size", 1)
         self.cfg = model.cfg
-        if self.max_rows < 2 or self.max_chunks < 1:
-            raise ValueError("max_rows must be >= 2 and max_chunks >= 1")
 
     @classmethod
     def from_pretrained(cls, path_or_name=None, **kwargs) -> "InfoAtlas":
@@ -162,7 +164,12 @@ class InfoAtlas:
 
         ``pairs``: iterable of (x, y).  Returns one :class:`MIEstimate` per pair, in order.
         """
-        prepared = [self.prepare(x, y, nan_policy) for x, y in pairs]
+        prepared = []
+        for i, item in enumerate(pairs):
+            if not (isinstance(item, (tuple, list)) and len(item) == 2):
+                raise ValueError(f"pairs[{i}] must be an (x, y) pair, got {type(item).__name__}"
+                                 + (f" of length {len(item)}" if isinstance(item, (tuple, list)) else ""))
+            prepared.append(self.prepare(item[0], item[1], nan_policy))
         return self._run(prepared, progress=progress)
 
     def pairwise(self, data, columns=None, *, progress: bool = True):
@@ -187,18 +194,27 @@ class InfoAtlas:
         if columns is None:
             groups = {nm: [j] for j, nm in enumerate(names)}
         else:
+            if not hasattr(columns, "items"):
+                raise TypeError("columns must be None or a dict {group name: list of columns}")
             lookup = {nm: j for j, nm in enumerate(names)}
             groups = {}
-            for g, cols in dict(columns).items():
+            for g, cols in columns.items():
                 idx = []
-                for c in ([cols] if isinstance(cols, (str, int)) else cols):
-                    if isinstance(c, (int, np.integer)) and not is_df:
+                for c in ([cols] if isinstance(cols, (str, int, np.integer)) else cols):
+                    if isinstance(c, (int, np.integer)) and not isinstance(c, bool) and not is_df:
+                        if not 0 <= c < arr.shape[1]:
+                            raise ValueError(f"column {c} of group {g!r} is out of range: data has "
+                                             f"{arr.shape[1]} columns")
                         idx.append(int(c))
                     elif str(c) in lookup:
                         idx.append(lookup[str(c)])
                     else:
-                        raise KeyError(f"column {c!r} of group {g!r} not found in data")
+                        raise ValueError(f"column {c!r} of group {g!r} not found in data")
+                if not idx:
+                    raise ValueError(f"group {g!r} names no column")
                 groups[str(g)] = idx
+        if len(groups) < 2:
+            raise ValueError(f"pairwise needs at least two variables; got {len(groups)}")
         x_all, _, notes = validate_xy(arr, arr[:, :1], nan_policy=self.nan_policy)
         n = x_all.shape[0]
         if n > self.max_rows:
@@ -232,11 +248,10 @@ _DEFAULT: dict = {}
 
 
 def _default_estimator(random_state=None) -> InfoAtlas:
-    key = 0 if random_state is None else random_state
     if "model" not in _DEFAULT:
         _DEFAULT["model"] = load_model(None)
     model, meta = _DEFAULT["model"]
-    return InfoAtlas(model, meta, random_state=key)
+    return InfoAtlas(model, meta, random_state=random_state)
 
 
 def estimate(x, y, *, random_state=None, nan_policy: str = "raise", model=None) -> MIEstimate:
@@ -260,8 +275,10 @@ def mutual_info(x, y, *, base: float = math.e, random_state=None) -> float:
     >>> infoatlas.mutual_info(x, y) > 0.5
     True
     """
-    if base <= 0 or base == 1:
-        raise ValueError("base must be positive and not 1")
+    if isinstance(base, bool) or not isinstance(base, (int, float, np.integer, np.floating)):
+        raise TypeError(f"base must be a number (e.g. 2 for bits, math.e for nats), got {base!r}")
+    if not (math.isfinite(base) and base > 0 and base != 1):
+        raise ValueError(f"base must be finite, positive and not 1, got {base!r}")
     return float(estimate(x, y, random_state=random_state).mi / math.log(base))
 
 
@@ -270,9 +287,7 @@ def mutual_info_score(X, y, *, random_state=None) -> np.ndarray:
     scikit-learn's ``SelectKBest`` / ``SelectPercentile``.  Returns an array of shape (p,)."""
     X = as_2d(X, "X")
     est = _default_estimator(random_state)
-    with warnings.catch_warnings():
-        warnings.simplefilter("once", InfoAtlasWarning)
-        res = est.estimate_batch([(X[:, j], y) for j in range(X.shape[1])], progress=False)
+    res = est.estimate_batch([(X[:, j], y) for j in range(X.shape[1])], progress=False)
     return np.array([r.mi for r in res])
 
 
@@ -291,13 +306,39 @@ def mutual_info_torch(x: torch.Tensor, y: torch.Tensor, *, tau: float = 0.05,
     The value is close to, not identical with, :func:`mutual_info` (soft vs hard ranks).
     """
     est = model or _default_estimator()
-    if x.ndim == 1:
-        x = x[:, None]
-    if y.ndim == 1:
-        y = y[:, None]
-    if x.shape[0] != y.shape[0] or x.shape[0] < 20:
-        raise ValueError("x and y need the same number of rows, at least 20")
+    x, y = _torch_side(x, "x"), _torch_side(y, "y")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"x and y must have the same number of rows; got {x.shape[0]} and {y.shape[0]}")
+    if x.shape[0] < MIN_SAMPLES:
+        raise ValueError(f"need at least {MIN_SAMPLES} samples; got {x.shape[0]}")
+    if not (isinstance(tau, (int, float)) and math.isfinite(tau) and tau > 0):
+        raise ValueError(f"tau must be a positive number, got {tau!r}")
+    # constant columns carry no information (and would divide by 0 in the soft ranks): dropped; a
+    # constant side gives MI 0, kept in the graph with a zero gradient
+    x, y = x[:, x.detach().std(0) > 0], y[:, y.detach().std(0) > 0]
+    if x.shape[1] == 0 or y.shape[1] == 0:
+        return (x.sum() + y.sum()) * 0.0
     inp = est.featurizer.differentiable(x, y, tau)
     q = est.model(**{k: v.to(est.device) for k, v in inp.items()})
     mid = q[0, list(est.cfg.quantiles).index(0.5)]
     return torch.expm1(torch.nn.functional.softplus(mid, beta=20.0))
+
+
+def _torch_side(a, name: str) -> torch.Tensor:
+    """One side of :func:`mutual_info_torch` as a real (n, d) tensor with finite values; array-likes
+    are converted (without a gradient)."""
+    if not isinstance(a, torch.Tensor):
+        a = torch.as_tensor(as_2d(a, name))
+    if a.is_complex():
+        raise TypeError(f"{name} must be a real tensor, got {a.dtype}")
+    if not a.is_floating_point():
+        a = a.double()
+    if a.ndim == 1:
+        a = a[:, None]
+    if a.ndim != 2:
+        raise ValueError(f"{name} must have shape (n,) or (n, d); got {a.ndim}-D shape {tuple(a.shape)}")
+    if a.numel() == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(a.shape)})")
+    if not torch.isfinite(a.detach()).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return a

@@ -13,6 +13,7 @@ the row values -> :func:`model_inputs` (+ kNN statistics when the network has a 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -21,9 +22,10 @@ import torch
 from .canonical import Canonical, canonicalise, gaussian_mi
 from .copula import copula_normal, copula_normal_torch
 from .knn import knn_features
-from .validation import validate_xy
+from .validation import InfoAtlasWarning, validate_xy
 
 DEFAULT_MAX_ROWS = 100_000  #: rows above this are subsampled (deterministically) before ranking
+COPY_RHO = 1.0 - 1e-5  #: a canonical correlation above this: a side is (nearly) a linear copy of the other
 
 
 @dataclass(frozen=True)
@@ -83,22 +85,27 @@ class Prepared:
 def order_rows(a: np.ndarray, random_state) -> np.ndarray:
     """Row indices of a (n, d) in a pseudo-random order computed from each row's values alone.
 
-    The key of row i is frac(sum_j sin(w a_ij + phase)) with w, phase drawn from ``random_state``:
-    a symmetric function of the row's entries, so the rows chosen from it depend neither on the
-    order of the rows, nor on the order of the columns, nor on which side (X or Y) a column is.
+    The key of row i is frac(1e3 |sum_j cos(w arctan(a_ij))|) with w drawn from ``random_state``:
+    a symmetric function of the row's entries and an even function of each, so the rows chosen
+    from it depend neither on the order of the rows, nor on the order of the columns, nor on which
+    side (X or Y) a column is, nor on the sign of a column (copula scores of a decreasing map of a
+    column are the negated scores).
     """
     rng = np.random.default_rng(random_state)
-    w, phase = rng.uniform(50.0, 100.0), rng.uniform(0, 2 * np.pi)
-    key = np.modf(np.abs(np.sin(w * np.arctan(a) + phase).sum(1)) * 1e3)[0]
+    w = rng.uniform(50.0, 100.0)
+    key = np.modf(np.abs(np.cos(w * np.arctan(a)).sum(1)) * 1e3)[0]
     return np.argsort(key, kind="stable")
 
 
 def subsample_rows(a: np.ndarray, max_rows: int, random_state) -> np.ndarray:
-    """Sorted indices of ``max_rows`` rows chosen by :func:`order_rows` on standardised columns
-    (standardised so that the keys of huge raw values stay distinct)."""
-    sd = a.std(0)
-    z = (a - a.mean(0)) / np.where(sd > 0, sd, 1.0)
-    return np.sort(order_rows(z, random_state)[:max_rows])
+    """Sorted indices of ``max_rows`` rows chosen by :func:`order_rows` on ranks mapped to
+    [-1, 1] per column (ranks: the choice is the same under any strictly monotone map of a column,
+    increasing or decreasing)."""
+    from scipy.stats import rankdata
+
+    n = a.shape[0]
+    r = rankdata(a, axis=0, method="average")
+    return np.sort(order_rows((2.0 * r - (n + 1)) / (n - 1), random_state)[:max_rows])
 
 
 
@@ -280,6 +287,12 @@ class Featurizer:
         if zx.shape[1] > cap or zy.shape[1] > cap:
             notes.append(f"kept the leading {cap} canonical directions per side")
         can = canonicalise(torch.from_numpy(zx)[None], torch.from_numpy(zy)[None])
+        top = float(can.rho.max()) if can.rho.numel() else 0.0
+        if top > COPY_RHO:
+            msg = (f"X and Y are (nearly) copies of each other (canonical correlation {top:.6f}): the MI of "
+                   "continuous copies is infinite, and the estimate only says that it is large")
+            notes.append(msg)
+            warnings.warn(msg, InfoAtlasWarning, stacklevel=4)
         k = max(1, min(max_chunks or s.max_chunks, m // t))
         used = min(m, k * t)
         # rows in a pseudo-random order fixed by their values (so subsets do not depend on row order)

@@ -56,13 +56,6 @@ class MIEstimate:
 
 
 @runtime_checkable
-class MIEstimator(Protocol):
-    """Anything that maps a data set (x of shape (n, dx), y of shape (n, dy)) to MI in nats."""
-
-    def estimate(self, x: np.ndarray, y: np.ndarray) -> float | MIEstimate: ...
-
-
-@runtime_checkable
 class JointSampler(Protocol):
     """A joint distribution of (X, Y) with known mutual information (bmi-style)."""
 

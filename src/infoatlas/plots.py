@@ -14,11 +14,14 @@ def _plt():
 
 
 def heatmap(mat, path: str, title: str = "mutual information (nats)") -> None:
-    """Heatmap of a square pandas DataFrame of MI values."""
+    """Heatmap of a square pandas DataFrame of MI values; NaN cells (the diagonal: a variable with
+    itself) are drawn grey, not in the colour of independence."""
     plt = _plt()
     k = mat.shape[0]
     fig, ax = plt.subplots(figsize=(1.0 + 0.45 * k, 0.8 + 0.4 * k))
-    im = ax.imshow(np.nan_to_num(mat.to_numpy(), nan=0.0), cmap="viridis")
+    cmap = plt.get_cmap("viridis").copy()
+    cmap.set_bad("lightgrey")
+    im = ax.imshow(np.ma.masked_invalid(mat.to_numpy(dtype=float)), cmap=cmap)
     ax.set_xticks(range(k), mat.columns, rotation=90)
     ax.set_yticks(range(k), mat.index)
     fig.colorbar(im, ax=ax, label="nats")

@@ -16,16 +16,24 @@ class InfoAtlasWarning(UserWarning):
 
 
 def as_2d(a, name: str) -> np.ndarray:
-    """Convert numpy / pandas / torch / list input to a float64 array of shape (n, d)."""
+    """Convert numpy / pandas / torch / list input to a float64 array of shape (n, d).
+
+    Accepted: real numbers and booleans.  Refused with a TypeError naming ``name``: complex numbers,
+    dates and durations, strings and bytes (even numeric-looking ones), objects.  Masked entries of
+    a numpy masked array become NaN (missing).  The input is never modified.
+    """
     if a is None:
         raise ValueError(f"{name} is None")
     if isinstance(a, torch.Tensor):
-        a = a.detach().cpu().numpy()
+        if a.is_complex():
+            raise TypeError(f"{name} is complex ({a.dtype}); pass real values")
+        # float64 first: numpy has no bfloat16, and every float fits in float64
+        a = a.detach().cpu().to(torch.float64 if a.is_floating_point() else a.dtype).numpy()
     if hasattr(a, "to_numpy") and hasattr(a, "dtypes"):  # pandas DataFrame / Series
-        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+        from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
 
         def numeric(t):
-            return is_numeric_dtype(t) or is_bool_dtype(t)
+            return (is_numeric_dtype(t) or is_bool_dtype(t)) and not is_complex_dtype(t)
 
         if hasattr(a, "columns"):
             bad = [str(c) for c, t in a.dtypes.items() if not numeric(t)]
@@ -34,12 +42,15 @@ def as_2d(a, name: str) -> np.ndarray:
         elif not numeric(a.dtype):
             raise TypeError(f"{name} is non-numeric (dtype {a.dtype})")
         a = a.to_numpy(dtype=float, na_value=np.nan)
-    arr = np.asarray(a)
+    if isinstance(a, np.ma.MaskedArray):
+        a = np.ma.filled(a.astype(float), np.nan)  # masked entries are missing values
+    try:
+        arr = np.asarray(a)
+    except ValueError as e:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of numbers (rows of equal length): {e}") from None
     if arr.dtype.kind not in "biuf":
-        try:
-            arr = arr.astype(float)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be numeric; got dtype {arr.dtype}") from None
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}"
+                        + (" (complex)" if arr.dtype.kind == "c" else ""))
     arr = arr.astype(np.float64, copy=False)
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -50,12 +61,30 @@ def as_2d(a, name: str) -> np.ndarray:
     return arr
 
 
+def _pandas_index(a):
+    return getattr(a, "index", None) if hasattr(a, "to_numpy") and hasattr(a, "dtypes") else None
+
+
+def align_pandas(x, y):
+    """Two pandas objects are paired by index, not by position: y is reordered to x's index when
+    both hold the same unique labels; different labels are an error (positions would pair rows
+    that do not belong together)."""
+    ix, iy = _pandas_index(x), _pandas_index(y)
+    if ix is None or iy is None or ix.equals(iy):
+        return x, y
+    if ix.is_unique and iy.is_unique and len(ix) == len(iy) and ix.sort_values().equals(iy.sort_values()):
+        return x, y.loc[ix]
+    raise ValueError("x and y are pandas objects with different indexes; align them first "
+                     "(e.g. y = y.reindex(x.index)) or pass arrays to pair rows by position")
+
+
 def validate_xy(x, y, *, nan_policy: str = "raise", min_samples: int = MIN_SAMPLES):
     """Validate a data set.
 
     Parameters
     ----------
     x, y : array-like of shape (n,) or (n, d)
+        Two pandas objects are paired by their index (see :func:`align_pandas`).
     nan_policy : {"raise", "omit"}
         "omit" drops every row where x or y is NaN or infinite.
 
@@ -64,7 +93,8 @@ def validate_xy(x, y, *, nan_policy: str = "raise", min_samples: int = MIN_SAMPL
     x (n, dx), y (n, dy) float64 arrays and a tuple of notes.
     """
     if nan_policy not in ("raise", "omit"):
-        raise ValueError("nan_policy must be 'raise' or 'omit'")
+        raise ValueError(f"nan_policy must be 'raise' or 'omit', got {nan_policy!r}")
+    x, y = align_pandas(x, y)
     x, y = as_2d(x, "x"), as_2d(y, "y")
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same number of rows; got {x.shape[0]} and {y.shape[0]}")
@@ -73,11 +103,47 @@ def validate_xy(x, y, *, nan_policy: str = "raise", min_samples: int = MIN_SAMPL
     if not ok.all():
         bad = int((~ok).sum())
         if nan_policy == "raise":
-            raise ValueError(f"{bad} row(s) contain NaN or infinite values; clean them or pass "
-                             "nan_policy='omit' to drop them")
+            raise NonFiniteError(f"{bad} row(s) contain NaN or infinite values; clean them or pass "
+                                 "nan_policy='omit' to drop them")
         x, y = x[ok], y[ok]
         notes.append(f"dropped {bad} row(s) with NaN/inf")
     if x.shape[0] < min_samples:
         raise ValueError(f"need at least {min_samples} samples; got {x.shape[0]}")
+    if x.shape[0] < x.shape[1] + y.shape[1]:
+        notes.append(f"fewer rows ({x.shape[0]}) than columns ({x.shape[1]} + {y.shape[1]}): was the array "
+                     "passed transposed?")
     return x, y, tuple(notes)
 
+
+class NonFiniteError(ValueError):
+    """Rows with NaN or inf under ``nan_policy='raise'`` (the CLI turns it into its --drop-nan advice)."""
+
+
+def check_int(value, name: str, minimum: int) -> int:
+    """An integer argument >= minimum, or a TypeError/ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_random_state(random_state, name: str = "random_state") -> int:
+    """A seed from ``random_state`` (None, a non-negative int, or a numpy Generator / RandomState).
+
+    A generator is not advanced: the seed is drawn from a copy, so the same call with the same
+    generator gives the same result.  None means 0 (the estimator is deterministic by design).
+    """
+    import copy
+
+    if random_state is None:
+        return 0
+    if isinstance(random_state, np.random.Generator):
+        return int(copy.deepcopy(random_state).integers(2**63))
+    if isinstance(random_state, np.random.RandomState):
+        return int(copy.deepcopy(random_state).randint(2**31))
+    if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
+        raise TypeError(f"{name} must be None, a non-negative integer or a numpy Generator, got {random_state!r}")
+    if random_state < 0:
+        raise ValueError(f"{name} must be non-negative, got {random_state}")
+    return int(random_state)

@@ -71,7 +71,6 @@ class _CriticEstimator:
         self.hidden, self.batch_size, self.max_steps = hidden, batch_size, max_steps
         self.lr, self.eval_every, self.patience = lr, eval_every, patience
         self.holdout, self.random_state = holdout, random_state
-        self.steps_run = 0
 
     def bound(self, s: torch.Tensor, train: bool) -> torch.Tensor:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -79,7 +78,13 @@ class _CriticEstimator:
     def estimate(self, x, y) -> float:
         x, y, _ = validate_xy(x, y)
         rng = np.random.default_rng(self.random_state)
-        torch.manual_seed(int(rng.integers(2**31)))
+        # the critic's initialisation is seeded from random_state without touching the caller's
+        # global torch RNG
+        with torch.random.fork_rng():
+            torch.manual_seed(int(rng.integers(2**31)))
+            return self._fit(x, y, rng)
+
+    def _fit(self, x, y, rng) -> float:
         x = (x - x.mean(0)) / np.where(x.std(0) > 0, x.std(0), 1)
         y = (y - y.mean(0)) / np.where(y.std(0) > 0, y.std(0), 1)
         n = x.shape[0]
@@ -107,7 +112,6 @@ class _CriticEstimator:
                     bad += 1
                     if bad >= self.patience:
                         break
-        self.steps_run = step
         return float(max(best, 0.0))
 
     @torch.no_grad()

@@ -113,7 +113,8 @@ def run_accuracy(estimators, ns=(200, 1000, 5000), per_cell=4, dims=((1, 1), (3,
             "seed": seed, "model": model or "infoatlas-base", "cases": len(cases),
             "seconds": round(time.perf_counter() - t0, 1)}
     if "infoatlas" in ests:
-        meta["model_meta"] = {k: v for k, v in ests["infoatlas"].meta.items() if k != "config"}
+        meta["model_meta"] = {k: (v.to_dict() if hasattr(v, "to_dict") else v)
+                              for k, v in ests["infoatlas"].meta.items() if k != "config"}
     src = f"`--data {data_dir}`" if data_dir else "atlas held-out families" if not families else f"families {families}"
     md = [f"# Accuracy benchmark ({len(cases)} data sets, {src}, seed {seed})", "",
           "## By n", "", _markdown(by_n, ["n"]), "",

@@ -87,13 +87,12 @@ def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
                     rows.append({"n": n, "dims": f"{dx}+{dy}", "estimator": name, "seconds": np.nan,
                                  "note": f"skipped (n > {critic_max_n})"})
                     continue
-                reps = 1 if name in CRITICS else repeats
                 if name in CRITICS:
                     t0 = time.perf_counter()
                     est.estimate(x, y)
                     sec = time.perf_counter() - t0
                 else:
-                    sec = _time(lambda: est.estimate(x, y), reps)
+                    sec = _time(lambda: est.estimate(x, y), repeats)
                 rows.append({"n": n, "dims": f"{dx}+{dy}", "estimator": name, "seconds": sec, "note": ""})
     df = pd.DataFrame(rows)
     piv = df.pivot_table(index=["n", "dims"], columns="estimator", values="seconds", sort=False)

@@ -77,17 +77,17 @@ def validation_quantiles(weights, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: in
 
 def calibrate(weights, out_path, *, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: int = 100, seed: int = 0,
               coverage: float = 0.9, min_scale: float = 1.0) -> dict:
-    """Fit the interval factors of ``weights`` on the validation family and write the weight file
+    """Fit the interval factors of ``weights`` on the validation families and write the weight file
     with them to ``out_path``.  Returns the calibration record stored in its metadata.
 
     One pair of factors per sample size in ``ns`` (the estimator interpolates them in log n and
-    holds the end values beyond): on the validation family the upper factor needed at n = 200 was
+    holds the end values beyond): on the validation families the upper factor needed at n = 200 was
     about 1.5 and at n >= 500 about 2.3-2.6, so one pooled factor over-covers small n
     and under-covers large n.
 
-    ``min_scale`` (default 1: widen only): one validation family can show that a tail is too
-    narrow for families the network has not seen, but a factor below 1 would only say that this
-    family is easier than the training families in that tail, which need not hold for others.
+    ``min_scale`` (default 1: widen only): the validation families can show that a tail is too
+    narrow for families the network has not seen, but a factor below 1 would only say that these
+    families are easier than the training families in that tail, which need not hold for others.
     """
     from ..atlas import prior
     from ..weights import load_model, save_model

@@ -1,0 +1,361 @@
+"""Regenerate the README's result blocks and the model card from result files kept in the repo.
+
+Reads: docs/results/<suite>/results.json (written by `bash scripts/release_eval.sh`), the shipped
+weight file's metadata, and its training log docs/training/infoatlas-base-v2.log.jsonl.
+Writes: src/infoatlas/weights/MODEL_CARD.md, and in README.md every block between
+``<!-- results:NAME -->`` and ``<!-- /results:NAME -->``.  No figure in either is typed by hand.
+
+usage: python scripts/make_docs.py [--check]   (--check: exit 1 if a file would change; run in the tests)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "docs" / "results"
+CARD = ROOT / "src" / "infoatlas" / "weights" / "MODEL_CARD.md"
+README = ROOT / "README.md"
+TRAIN_LOG = ROOT / "docs" / "training" / "infoatlas-base-v2.log.jsonl"
+HARDWARE = "the shared 2-core x86-64 CPU of the development machine, 1 torch thread, no GPU"
+
+
+def load(suite: str) -> dict | None:
+    p = RESULTS / suite / "results.json"
+    return json.loads(p.read_text()) if p.exists() else None
+
+
+def pct(v) -> str:
+    return "-" if v is None or pd.isna(v) else f"{v:.0%}"
+
+
+def num(v, d=3) -> str:
+    return "-" if v is None or pd.isna(v) else f"{v:.{d}f}"
+
+
+def records(res: dict) -> pd.DataFrame:
+    df = pd.DataFrame(res["records"])
+    df = df[~df["failed"] & df["truth"].notna()].copy()
+    df["err"] = df["estimate"] - df["truth"]
+    return df
+
+
+def by_n_table(res: dict, estimators=None) -> str:
+    """Rows n; per estimator MAE and within x1.5; InfoAtlas's coverage."""
+    d = pd.DataFrame(res["by_n"])
+    ests = estimators or list(dict.fromkeys(res["meta"]["estimators"]))
+    head = ["n"] + [f"MAE {e}" for e in ests] + [f"within x1.5 {e}" for e in ests] + ["90% coverage infoatlas"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for n, g in d.groupby("n"):
+        g = g.set_index("estimator")
+        cells = [str(n)] + [num(g.loc[e, "mae"]) for e in ests] + [pct(g.loc[e, "within_1.5"]) for e in ests]
+        cells.append(pct(g.loc["infoatlas", "coverage_90"]) if "infoatlas" in g.index else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def overall_row(res: dict) -> str:
+    df = records(res)
+    ests = list(dict.fromkeys(res["meta"]["estimators"]))
+    from infoatlas.metrics import within_factor
+
+    head = ["data sets"] + [f"MAE {e}" for e in ests] + [f"within x1.5 {e}" for e in ests]
+    cells = [str(res["meta"]["cases"])]
+    cells += [num(df[df.estimator == e]["err"].abs().mean()) for e in ests]
+    cells += [pct(within_factor(df[df.estimator == e]["estimate"], df[df.estimator == e]["truth"]).mean()) for e in ests]
+    return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head), "| " + " | ".join(cells) + " |"])
+
+
+def family_table(res: dict) -> str:
+    d = pd.DataFrame(res["by_family"])
+    piv = d.pivot_table(index=["family", "n"], columns="estimator", values="mae")
+    cov = d[d.estimator == "infoatlas"].set_index(["family", "n"])["coverage_90"]
+    ests = [e for e in ("infoatlas", "ksg", "gcmi") if e in piv.columns]
+    lines = ["| family | n | " + " | ".join(f"MAE {e}" for e in ests) + " | coverage infoatlas |",
+             "|---|---|" + "---|" * (len(ests) + 1)]
+    for (f, n), row in piv.iterrows():
+        lines.append(f"| {f} | {n} | " + " | ".join(num(row[e]) for e in ests) + f" | {pct(cov.get((f, n)))} |")
+    return "\n".join(lines)
+
+
+def worse_cells(res: dict) -> list[str]:
+    """(family, n) cells where a baseline's MAE is below InfoAtlas's."""
+    d = pd.DataFrame(res["by_family"])
+    piv = d.pivot_table(index=["family", "n"], columns="estimator", values="mae")
+    out = []
+    for (f, n), row in piv.iterrows():
+        better = [e for e in ("ksg", "gcmi") if e in row and row[e] < row["infoatlas"]]
+        if better:
+            out.append(f"{f} at n = {n:,} ({', '.join(f'{e} {row[e]:.3f}' for e in better)} vs {row['infoatlas']:.3f})")
+    return out
+
+
+def error_bands(res: dict) -> str:
+    df = records(res)
+    ia = df[df.estimator == "infoatlas"]
+    bands = [(0, 1), (1, 2.5), (2.5, np.inf)]
+    parts = []
+    for lo, hi in bands:
+        s = ia[(ia.truth >= lo) & (ia.truth < hi)]
+        name = f"{lo:g}-{hi:g} nats" if np.isfinite(hi) else f"above {lo:g} nats"
+        parts.append(f"{name}: MAE {s['err'].abs().mean():.3f}, mean signed error {s['err'].mean():+.3f} "
+                     f"({len(s)} data sets)")
+    return "; ".join(parts)
+
+
+def speed_table(res: dict) -> str:
+    rows = pd.DataFrame(res["rows"])
+    ests = list(dict.fromkeys(rows["estimator"]))
+    piv = rows.pivot_table(index=["n", "dims"], columns="estimator", values="seconds", sort=False)
+    head = ["n", "dims"] + [f"{e} (ms)" for e in ests] + [f"{e} / infoatlas" for e in ests if e != "infoatlas"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for (n, d), row in piv.iterrows():
+        base = row.get("infoatlas", np.nan)
+        cells = [f"{n:,}", d] + [f"{row[e] * 1e3:.1f}" if e in row and pd.notna(row[e]) else "skipped" for e in ests]
+        cells += [f"{row[e] / base:.1f}x" if e in row and pd.notna(row[e]) and pd.notna(base) else "-"
+                  for e in ests if e != "infoatlas"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def throughput_lines(res: dict) -> list[str]:
+    t = res.get("throughput", {})
+    out = []
+    if "estimate_batch_64_sets_per_s" in t:
+        out.append(f"- `estimate_batch`: {t['estimate_batch_64_sets_per_s']:.1f} data sets/s (64 data sets, n 200-3,000, "
+                   f"dims 1-8); a loop of `estimate` on the same data: {t['loop_64_sets_per_s']:.1f}/s")
+        out.append(f"- `pairwise`, 50 columns x 2,000 rows (1,225 pairs): {t['pairwise_50cols_2000rows_s']:.2f} s "
+                   f"({t['pairwise_pairs_per_s']:.0f} pairs/s)")
+    if "memory" in t:
+        m = t["memory"]
+        out.append(f"- memory at n = {m['n']:,} (5+5 dims, fresh process): peak RSS {m['peak_mib']:.0f} MiB for the whole "
+                   f"process, {m['before_estimate_mib']:.0f} MiB before the estimate began; estimate {m['seconds']:.2f} s")
+    return out
+
+
+def gauss_table_summary(res: dict) -> str:
+    rows = res["rows"]
+    name = res["weights"][0]
+    rel = [(r["estimates"][name] / r["truth"] - 1, r) for r in rows]
+    relg = [(r["gcmi"] / r["truth"] - 1, r) for r in rows]
+    worst = max(rel, key=lambda t: abs(t[0]))
+    worst_g = max(relg, key=lambda t: abs(t[0]))
+    within10 = sum(abs(v) <= 0.10 for v, _ in rel)
+    return (f"on {len(rows)} fixed well-conditioned Gaussians (n = {res['n']:,}, 1+1 to 10+10 dims) InfoAtlas is within "
+            f"10% of the truth on {within10} rows; its largest relative error is {worst[0]:+.1%} ({worst[1]['dims']}, "
+            f"rho {', '.join(f'{v:g}' for v in worst[1]['rho'])}: {worst[1]['estimates'][name]:.3f} for {worst[1]['truth']:.3f}), "
+            f"the Gaussian copula's {worst_g[0]:+.1%}")
+
+
+# --------------------------------------------------------------------------- README blocks
+
+def readme_blocks() -> dict[str, str]:
+    acc, gauss, val, crit = load("accuracy"), load("gauss"), load("validation"), load("accuracy_critics")
+    speed, s5k, gt = load("speed"), load("speed5000"), load("gaussian_table")
+    b = {}
+    if acc:
+        m = acc["meta"]
+        b["accuracy"] = "\n".join([
+            f"Held-out families (never trained on: {', '.join(sorted(set(pd.DataFrame(acc['records'])['family'])))}), "
+            f"{m['cases']} data sets, dims {', '.join(f'{a}+{c}' for a, c in m['dims'])}, true MI up to {m['mi_max']:g} nats, "
+            f"seed {m['seed']}; every estimator on the same data in one run "
+            "([docs/results/accuracy/report.md](docs/results/accuracy/report.md)):", "",
+            by_n_table(acc), "",
+            f"Error by true MI (InfoAtlas): {error_bands(acc)}."])
+        worse = worse_cells(acc)
+        b["limits"] = "\n".join([
+            "- Cells of the held-out benchmark where a baseline is more accurate than InfoAtlas: "
+            + ("; ".join(worse) if worse else "none") + ".",
+            f"- Error grows with the MI: {error_bands(acc)}."])
+    if gauss or gt:
+        lines = []
+        if gauss:
+            lines += [f"Plain Gaussians (Gaussian-copula MI is exact there; {gauss['meta']['cases']} data sets, random linear "
+                      "and monotone maps per side; [docs/results/gauss/report.md](docs/results/gauss/report.md)):", "",
+                      by_n_table(gauss)]
+        if gt:
+            lines += ["", f"Fixed table ([docs/results/gaussian_table/report.md](docs/results/gaussian_table/report.md)): "
+                      f"{gauss_table_summary(gt)}."]
+        b["gauss"] = "\n".join(lines)
+    if val:
+        b["validation"] = "\n".join([
+            f"The calibration families themselves (clayton_pairs, gauss_spiral; seed {val['meta']['seed']}, not the "
+            f"calibration's seed; {val['meta']['cases']} data sets):", "", by_n_table(val)])
+    if crit:
+        b["critics"] = "\n".join([
+            f"With the trained critics at their default budget ({crit['meta']['cases']} data sets, n = 1,000, dims 1+1 and 3+3; "
+            "few data sets because each critic trains for seconds per data set):", "", overall_row(crit)])
+    if speed or s5k:
+        lines = []
+        if speed:
+            lines += [speed_table(speed), ""] + throughput_lines(speed)
+        if s5k:
+            r = pd.DataFrame(s5k["rows"]).set_index("estimator")["seconds"]
+            lines += [f"- n = 5,000 at 5+5 dims, 15 repeats: InfoAtlas {r['infoatlas'] * 1e3:.1f} ms median, KSG "
+                      f"{r['ksg'] * 1e3:.1f} ms in the same run ({r['ksg'] / r['infoatlas']:.1f}x)"]
+        b["speed"] = "\n".join(lines)
+    return b
+
+
+def update_readme(text: str, blocks: dict[str, str]) -> str:
+    for name, body in blocks.items():
+        pat = re.compile(rf"(<!-- results:{name} -->\n).*?(<!-- /results:{name} -->)", re.S)
+        if not pat.search(text):
+            raise SystemExit(f"README.md has no block <!-- results:{name} --> ... <!-- /results:{name} -->")
+        text = pat.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+    return text
+
+
+# --------------------------------------------------------------------------- model card
+
+def model_card() -> str:
+    from infoatlas.atlas import prior
+    from infoatlas.training.train import TrainConfig
+    from infoatlas.weights import load_model
+
+    tc = TrainConfig()
+
+    model, meta = load_model(None)
+    cfg, feats = meta["config"], meta["features"]
+    n_params = sum(p.numel() for p in model.parameters())
+    chain, r = [], meta.get("init")
+    while r:
+        chain.append(r)
+        r = r.get("init")
+    seen = int(meta["datasets_seen"]) + sum(int(c["datasets_seen"]) for c in chain)
+    hours = (int(meta["train_seconds"]) + sum(int(c["train_seconds"]) for c in chain)) / 3600
+    sched = meta.get("schedule", {})
+    ref = meta.get("refine")
+    cal = meta.get("interval_calibration")
+    log = [json.loads(line) for line in TRAIN_LOG.read_text().splitlines()] if TRAIN_LOG.exists() else []
+    last = [x for x in log if "heldout_mae" in x][-1:] or [None]
+    last = last[0]
+    acc, gauss, val, crit = load("accuracy"), load("gauss"), load("validation"), load("accuracy_critics")
+    speed, s5k, gt = load("speed"), load("speed5000"), load("gaussian_table")
+
+    L = ["# Model card: infoatlas-base", "",
+         "Generated by `python scripts/make_docs.py` from the weight file's metadata and the result files in "
+         "`docs/results/`; do not edit by hand.", "",
+         "## Model", "", "| | |", "|---|---|",
+         f"| architecture | `{meta['arch']}`: set transformer with induced-set attention, {n_params:,} parameters |",
+         f"| network config | width {cfg['width']}, {cfg['n_layers']} ISAB blocks, {cfg['n_inducing']} inducing points, "
+         f"{cfg['n_heads']} heads, {cfg['max_dim']} dims per side, quantiles {cfg['quantiles']}"
+         + (f"; refinement head reading KSG statistics of {cfg['n_knn']} canonical pairs, width {cfg['refine_width']}"
+            if cfg.get("n_knn") else "") + " |",
+         f"| feature settings (stored in the file) | {feats.rows_per_pass} rows per pass, at most {feats.max_chunks} chunks, "
+         f"statistics from at most {feats.stats_rows:,} rows, n capped at {feats.stat_n_cap:,} in the statistics, "
+         f"KSG k = {feats.knn_k} |",
+         f"| trunk training | atlas {meta['atlas_version']}; {meta['step']} steps, {int(meta['datasets_seen']):,} data sets, "
+         f"{int(meta['train_seconds']) / 3600:.2f} h, seed {meta['seed']}"
+         + (f"; warm-started from `{chain[0]['from']}` ({chain[0]['step']} steps, atlas {chain[0]['atlas_version']}, seed "
+            f"{chain[0]['seed']}): {seen:,} data sets and {hours:.2f} h in all" if chain else "") + " |",
+         f"| schedule | pinball loss on log1p(MI) at the quantiles; AdamW, lr {sched.get('lr', '?')}, warmup "
+         f"{sched.get('warmup', '?')}, cosine to {sched.get('min_lr', '?')} over {sched.get('steps', '?')} steps, batch "
+         f"{sched.get('batch_size', '?')}, weight decay {sched.get('weight_decay', '?')} |",
+         f"| hardware | {HARDWARE} |"]
+    if ref:
+        c = ref["config"]
+        L.append(f"| refinement head | fitted with the trunk frozen on atlas {ref['atlas_version']}'s training families: "
+                 f"{c['data_sets']:,} data sets (+{c['val_sets']:,} for early stopping), seed {c['seed']}, "
+                 f"{c['epochs']} epochs (best {ref['best_epoch']}), {ref['seconds'] / 60:.1f} min; early-stopping "
+                 f"pinball {ref['stop_pinball_before']} -> {ref['stop_pinball_after']} |")
+    if cal:
+        L.append(f"| interval calibration | split-conformal factors per n ({', '.join(map(str, cal['ns']))}) fitted on "
+                 f"{cal['data_sets']:,} data sets of the validation families {', '.join(cal['families'])} (atlas "
+                 f"{cal['atlas_version']}, seed {cal['seed']}); lower {cal['lower']}, upper {cal['upper']} "
+                 f"(widen only) |")
+    L += ["", "## Intended use", "",
+          "Zero-shot estimates of the mutual information I(X; Y), in nats, between two continuous multi-dimensional "
+          "variables (any dx, dy; n >= 20), with a 90% interval, in one forward pass: screening and ranking "
+          "dependences, comparing representations, many estimates where training a critic per data set is too slow. "
+          "Continuous data with few ties, moderate dimension per side (up to 32 native; wider sides keep their leading "
+          "canonical directions) and n of a few hundred or more are what it was trained and measured on.", "",
+          "## Out of scope (known to be wrong, or unmeasured)", "",
+          "- Discrete variables (class labels, categories, counts) and heavily tied or rounded columns: every column "
+          "is treated as continuous, and estimates on such data can be far from the truth with narrow intervals.",
+          "- Clustered data and low-dimensional manifolds in many ambient dimensions (embeddings, images): the "
+          "estimate can be several times the truth.",
+          "- Few rows for many columns (n below about 3 (dx + dy)): independent data can read as strongly dependent.",
+          "- Causal or significance claims: the interval is a calibrated prediction interval for the MI, not a test "
+          "of independence.",
+          "- MI near or above the atlas's largest values: the errors grow with the MI (below).", "",
+          "## Training data", "",
+          f"The atlas (`infoatlas.atlas`, [docs/atlas.md](../../../docs/atlas.md)): synthetic joint distributions with "
+          f"exact or tabulated MI. Trunk: atlas {meta['atlas_version']}, train families "
+          f"{', '.join(prior.train_families(meta['atlas_version']))}"
+          + (f"; refinement head: atlas {ref['atlas_version']}, families {', '.join(ref['families'])}" if ref else "")
+          + f". Held out from all training: {', '.join(prior.HELDOUT_FAMILIES)}. Validation (interval calibration "
+          f"only): {', '.join(prior.VALIDATION_FAMILIES)}. Priors: MI 0-{prior.MI_MAX:g} nats, n {tc.n_min}-{tc.n_max:,}, "
+          f"dims 1-{tc.max_dim_data} per side.", ""]
+    L += ["## Evaluation", ""]
+    if acc:
+        m = acc["meta"]
+        L += [f"Held-out families, `bash scripts/release_eval.sh` suite `accuracy` ({m['cases']} data sets, seed "
+              f"{m['seed']}, dims {', '.join(f'{a}+{c}' for a, c in m['dims'])}, MI up to {m['mi_max']:g} nats), all "
+              "estimators on the same data in the same run:", "", by_n_table(acc), "", "By family:", "",
+              family_table(acc), ""]
+    if val:
+        L += ["The validation families (seed 1; the calibration used seed 0):", "", by_n_table(val), ""]
+    if gauss:
+        L += ["Plain Gaussians (not held out; Gaussian-copula MI is exact up to sampling):", "", by_n_table(gauss), ""]
+    if gt:
+        L += [f"Fixed Gaussian table: {gauss_table_summary(gt)} (docs/results/gaussian_table).", ""]
+    if crit:
+        L += ["Against the trained critics (default budgets):", "", overall_row(crit), ""]
+    if last:
+        L += [f"Training-time check at step {last['step']} (held-out families, {tc.eval_batches * tc.batch_size} data "
+              f"sets drawn with the training priors; trunk only): MAE {last['heldout_mae']:.3f}, within x1.5 {last['heldout_within_1.5']:.0%}, coverage "
+              f"{last['heldout_coverage']:.0%}.", ""]
+    if speed or s5k:
+        L += ["## Latency and memory", "", "`infoatlas bench speed` on the development machine (shared; ratios are "
+              "more stable than times):", ""]
+        if speed:
+            L += [speed_table(speed), ""] + throughput_lines(speed)
+        if s5k:
+            r = pd.DataFrame(s5k["rows"]).set_index("estimator")["seconds"]
+            L += [f"- n = 5,000 at 5+5: {r['infoatlas'] * 1e3:.1f} ms median (KSG {r['ksg'] * 1e3:.1f} ms in the same run)"]
+        L.append("")
+    if acc:
+        L += ["## Limitations", "",
+              f"- Error grows with the MI: {error_bands(acc)}.",
+              "- Held-out cells where a classical baseline is more accurate: "
+              + ("; ".join(worse_cells(acc)) or "none") + ".",
+              "- The interval is calibrated on two validation families; a family unlike all training and validation "
+              "families can be covered less often.",
+              "- `additive_noise` (a training family of the refinement head) is the nearest training family to the "
+              "held-out `additive_uniform`; read that family's held-out rows with this in mind.", ""]
+    L += ["## How to reproduce", "",
+          "```bash",
+          "infoatlas dev train --out-dir runs/base --export w.safetensors   # trunk (hours on a CPU; scripts/pretrain_gpu.sh on a GPU)",
+          "infoatlas dev refine --model w.safetensors --out w.safetensors     # refinement head",
+          "infoatlas dev calibrate --model w.safetensors --out w.safetensors  # interval factors",
+          "bash scripts/release_eval.sh w.safetensors                          # every figure above -> docs/results/",
+          "python scripts/make_docs.py                                         # this card and the README's tables",
+          "```", "",
+          "History of the shipped files (v1, v2, the refinement head, experiments not shipped): CHANGELOG.md."]
+    return "\n".join(L) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--check", action="store_true", help="exit 1 if a generated file is out of date")
+    args = ap.parse_args()
+    outputs = {CARD: model_card(), README: update_readme(README.read_text(), readme_blocks())}
+    stale = [p for p, text in outputs.items() if p.read_text() != text]
+    if args.check:
+        for p in stale:
+            print(f"out of date: {p.relative_to(ROOT)} (run python scripts/make_docs.py)")
+        sys.exit(1 if stale else 0)
+    for p in stale:
+        p.write_text(outputs[p])
+        print(f"wrote {p.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

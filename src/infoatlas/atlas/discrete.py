@@ -1,0 +1,231 @@
+"""Joint distributions with a discrete side, ties or mixed columns, and exact (or tightly computed) MI.
+
+Each sampler follows :class:`infoatlas.interface.JointSampler` and also says which of its columns
+are discrete (``discrete_x``, ``discrete_y``: boolean masks), so estimators can be told, and an
+estimator's automatic type detection can be checked against them.
+
+- :class:`DiscreteChannel`: X ~ Categorical(p) with K classes, Y | X from a random channel (rows of
+  a K x L matrix), or a noisy copy (Y = X with probability 1 - e, else uniform); MI from the joint pmf.
+- :class:`QuantisedGaussian`: a bivariate Gaussian pair with correlation rho, one or both sides cut
+  into levels (ties); MI of what is observed: rectangle probabilities (both cut) or Gauss-Hermite
+  quadrature of H(Q) - E_x H(Q | x) (one side cut).
+- :class:`ClassConditional`: a label C ~ Categorical(p) with K classes, X | C ~ N(mu_C, I_d) then a
+  strictly monotone map per coordinate (MI unchanged); MI = H(C) - E[H(C | X)] by Monte Carlo with a
+  fixed seed (standard error reported).
+- :class:`MixedSide`: X = [Z, C] with Z ~ N(0, 1) continuous and C a label; Y = mu_C + b Z + s N;
+  I(X; Y) = h(Y) - log(s sqrt(2 pi e)), h(Y) of a Gaussian mixture by quadrature.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import special, stats
+
+
+def entropy_pmf(p: np.ndarray) -> float:
+    """Shannon entropy (nats) of a probability vector or array (zeros allowed)."""
+    p = np.asarray(p, float).ravel()
+    p = p[p > 0]
+    return float(-np.sum(p * np.log(p)))
+
+
+def mi_from_joint(pxy: np.ndarray) -> float:
+    """MI (nats) of a joint pmf table (K, L)."""
+    pxy = np.asarray(pxy, float)
+    pxy = pxy / pxy.sum()
+    return max(entropy_pmf(pxy.sum(1)) + entropy_pmf(pxy.sum(0)) - entropy_pmf(pxy), 0.0)
+
+
+def _draw_labels(p: np.ndarray, n: int, rng) -> np.ndarray:
+    return rng.choice(len(p), size=n, p=p)
+
+
+class DiscreteChannel:
+    """X ~ Categorical(px) over K values; Y | X = i ~ Categorical(channel[i]) over L values.
+
+    Both sides are 1-D integer labels (discrete).  MI = H(X) + H(Y) - H(X, Y) of the joint pmf.
+    """
+
+    def __init__(self, px, channel):
+        self.px = np.asarray(px, float) / np.sum(px)
+        self.channel = np.asarray(channel, float)
+        self.channel = self.channel / self.channel.sum(1, keepdims=True)
+        self.dim_x = self.dim_y = 1
+        self.discrete_x, self.discrete_y = np.array([True]), np.array([True])
+
+    @classmethod
+    def noisy_copy(cls, px, eps: float):
+        k = len(px)
+        return cls(px, (1 - eps) * np.eye(k) + eps / k)
+
+    def mutual_information(self) -> float:
+        return mi_from_joint(self.px[:, None] * self.channel)
+
+    def sample(self, n, rng):
+        x = _draw_labels(self.px, n, rng)
+        u = rng.random(n)
+        cum = np.cumsum(self.channel[x], axis=1)
+        y = np.minimum((u[:, None] > cum).sum(1), self.channel.shape[1] - 1)
+        return x[:, None].astype(float), y[:, None].astype(float)
+
+
+class QuantisedGaussian:
+    """(U, V) bivariate normal with correlation rho; X = U cut at ``cuts_x`` (or U itself when None),
+    Y = V cut at ``cuts_y`` (or V).  Levels are reported as integers 0..L-1, so tied columns look like
+    counts; a cut side is discrete."""
+
+    def __init__(self, rho: float, cuts_x=None, cuts_y=None):
+        if cuts_x is None and cuts_y is None:
+            raise ValueError("cut at least one side")
+        self.rho = float(rho)
+        self.cuts_x = None if cuts_x is None else np.sort(np.asarray(cuts_x, float))
+        self.cuts_y = None if cuts_y is None else np.sort(np.asarray(cuts_y, float))
+        self.dim_x = self.dim_y = 1
+        self.discrete_x = np.array([self.cuts_x is not None])
+        self.discrete_y = np.array([self.cuts_y is not None])
+
+    def mutual_information(self) -> float:
+        if self.cuts_x is not None and self.cuts_y is not None:
+            return mi_from_joint(self._rectangles())
+        cuts = self.cuts_y if self.cuts_y is not None else self.cuts_x
+        return self._one_side(cuts)
+
+    def _rectangles(self) -> np.ndarray:
+        """P(level i, level j) of the two cut sides, from the bivariate normal cdf, (Kx, Ky)."""
+        bx = np.r_[-np.inf, self.cuts_x, np.inf]
+        by = np.r_[-np.inf, self.cuts_y, np.inf]
+        mvn = stats.multivariate_normal(mean=[0, 0], cov=[[1, self.rho], [self.rho, 1]])
+
+        def cdf(a, b):
+            if a == -np.inf or b == -np.inf:
+                return 0.0
+            if a == np.inf:
+                return special.ndtr(b)
+            if b == np.inf:
+                return special.ndtr(a)
+            return float(mvn.cdf([a, b]))
+
+        c = np.array([[cdf(a, b) for b in by] for a in bx])       # (Kx + 1, Ky + 1) cdf grid
+        return np.clip(c[1:, 1:] - c[:-1, 1:] - c[1:, :-1] + c[:-1, :-1], 0.0, None)
+
+    def _one_side(self, cuts) -> float:
+        """I(U; Q(V)) = H(Q) - E_U H(Q | U), Q(V) | U = u has cell probabilities from N(rho u, 1 - rho^2)."""
+        b = np.r_[-np.inf, cuts, np.inf]
+        h_q = entropy_pmf(np.diff(special.ndtr(b)))
+        t, w = np.polynomial.hermite_e.hermegauss(200)          # E over U ~ N(0, 1)
+        w = w / w.sum()
+        s = np.sqrt(1 - self.rho ** 2)
+        p = np.diff(special.ndtr((b[None, :] - self.rho * t[:, None]) / s), axis=1)   # (200, K)
+        h_cond = -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=1)
+        return max(h_q - float(np.sum(w * h_cond)), 0.0)
+
+    def sample(self, n, rng):
+        u = rng.standard_normal(n)
+        v = self.rho * u + np.sqrt(1 - self.rho ** 2) * rng.standard_normal(n)
+        x = u if self.cuts_x is None else np.searchsorted(self.cuts_x, u).astype(float)
+        y = v if self.cuts_y is None else np.searchsorted(self.cuts_y, v).astype(float)
+        return x[:, None], y[:, None]
+
+
+class ClassConditional:
+    """C ~ Categorical(p) over K classes; X | C = c ~ N(mu_c, I_d), then a strictly monotone map per
+    coordinate (``warp``: None, "exp" or "cube"; MI unchanged).  X is continuous (d columns), Y = C is
+    a label.  MI = H(C) - E[H(C | X)], by Monte Carlo with ``draws`` samples and a fixed seed."""
+
+    def __init__(self, p, means, warp: str | None = None, draws: int = 40_000):
+        self.p = np.asarray(p, float) / np.sum(p)
+        self.means = np.asarray(means, float)        # (K, d)
+        self.warp, self.draws = warp, draws
+        self.dim_x, self.dim_y = self.means.shape[1], 1
+        self.discrete_x, self.discrete_y = np.zeros(self.dim_x, bool), np.array([True])
+        self._mi = None
+
+    def _posterior_entropy(self, x: np.ndarray) -> np.ndarray:
+        # log p(c) + log N(x; mu_c, I) up to a constant, then H of the normalised posterior (n,)
+        logits = np.log(self.p)[None] - 0.5 * ((x[:, None, :] - self.means[None]) ** 2).sum(-1)
+        logp = logits - special.logsumexp(logits, axis=1, keepdims=True)
+        return -np.sum(np.exp(logp) * logp, axis=1)
+
+    def mutual_information(self) -> float:
+        if self._mi is None:
+            rng = np.random.default_rng(20261130)
+            c = _draw_labels(self.p, self.draws, rng)
+            x = self.means[c] + rng.standard_normal((self.draws, self.dim_x))
+            h = self._posterior_entropy(x)
+            self._mi = max(entropy_pmf(self.p) - float(h.mean()), 0.0)
+            self.mc_se = float(h.std() / np.sqrt(self.draws))
+        return self._mi
+
+    def sample(self, n, rng):
+        c = _draw_labels(self.p, n, rng)
+        x = self.means[c] + rng.standard_normal((n, self.dim_x))
+        if self.warp == "exp":
+            x = np.exp(x / 2)
+        elif self.warp == "cube":
+            x = x ** 3 + x
+        return x, c[:, None].astype(float)
+
+
+class MixedSide:
+    """X = [Z, C]: Z ~ N(0, 1) (continuous column) and C ~ Categorical(p) (discrete column, K
+    classes); Y = mu_C + b Z + s N (continuous).  I(X; Y) = h(Y) - log(s sqrt(2 pi e)), with h(Y) of
+    the Gaussian mixture sum_c p_c N(mu_c, b^2 + s^2) by quadrature on a fine grid."""
+
+    def __init__(self, p, mus, b: float, s: float):
+        self.p = np.asarray(p, float) / np.sum(p)
+        self.mus, self.b, self.s = np.asarray(mus, float), float(b), float(s)
+        self.dim_x, self.dim_y = 2, 1
+        self.discrete_x, self.discrete_y = np.array([False, True]), np.array([False])
+
+    def mutual_information(self) -> float:
+        sd = np.sqrt(self.b ** 2 + self.s ** 2)
+        t = np.linspace(self.mus.min() - 12 * sd, self.mus.max() + 12 * sd, 200_001)
+        dens = np.sum(self.p[:, None] * stats.norm.pdf(t[None], self.mus[:, None], sd), axis=0)
+        h = -np.sum(np.where(dens > 0, dens * np.log(np.where(dens > 0, dens, 1.0)), 0.0)) * (t[1] - t[0])
+        return max(float(h) - np.log(self.s * np.sqrt(2 * np.pi * np.e)), 0.0)
+
+    def sample(self, n, rng):
+        c = _draw_labels(self.p, n, rng)
+        z = rng.standard_normal(n)
+        y = self.mus[c] + self.b * z + self.s * rng.standard_normal(n)
+        return np.column_stack([z, c.astype(float)]), y[:, None]
+
+
+# --------------------------------------------------------------------------- the families
+
+DISCRETE_FAMILIES = ("discrete_channel", "discrete_copy", "quantised_gauss", "quantised_one_side",
+                     "class_gauss", "mixed_side", "discrete_independent")
+
+
+def _probs(k: int, rng, balanced: bool | None = None) -> np.ndarray:
+    balanced = rng.random() < 0.5 if balanced is None else balanced
+    return np.full(k, 1.0 / k) if balanced else rng.dirichlet(np.full(k, 1.0))
+
+
+def make_discrete(family: str, rng: np.random.Generator, dim: int = 1):
+    """A sampler of a discrete family with random parameters (``dim``: features of class_gauss)."""
+    if family == "discrete_channel":
+        k, m = int(rng.integers(2, 11)), int(rng.integers(2, 11))
+        conc = float(np.exp(rng.uniform(np.log(0.05), np.log(2.0))))  # small: near-deterministic rows
+        return DiscreteChannel(_probs(k, rng), rng.dirichlet(np.full(m, conc), size=k))
+    if family == "discrete_copy":
+        k = int(rng.choice([2, 3, 5, 10, 20, 50]))
+        return DiscreteChannel.noisy_copy(_probs(k, rng), float(rng.uniform(0.0, 0.9)))
+    if family == "discrete_independent":
+        k, m = int(rng.integers(2, 11)), int(rng.integers(2, 11))
+        return DiscreteChannel(_probs(k, rng), np.tile(_probs(m, rng), (k, 1)))
+    if family in ("quantised_gauss", "quantised_one_side"):
+        rho = float(rng.uniform(-0.95, 0.95))
+        levels = lambda: np.sort(rng.normal(0, 1, int(rng.integers(1, 6))))  # noqa: E731  1-5 cuts
+        if family == "quantised_gauss":
+            return QuantisedGaussian(rho, levels(), levels())
+        return QuantisedGaussian(rho, None, levels())
+    if family == "class_gauss":
+        k = int(rng.choice([2, 3, 5, 10, 20, 50]))
+        sep = float(np.exp(rng.uniform(np.log(0.3), np.log(4.0))))
+        means = rng.standard_normal((k, dim)) * sep / np.sqrt(dim) * np.sqrt(2.0)
+        return ClassConditional(_probs(k, rng), means, warp=[None, "exp", "cube"][int(rng.integers(3))])
+    if family == "mixed_side":
+        k = int(rng.integers(2, 6))
+        return MixedSide(_probs(k, rng), rng.normal(0, 2.0, k), float(rng.uniform(0.2, 2.0)),
+                         float(np.exp(rng.uniform(np.log(0.1), np.log(2.0)))))
+    raise ValueError(f"unknown discrete family {family!r}; known: {DISCRETE_FAMILIES}")
