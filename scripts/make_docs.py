@@ -109,6 +109,37 @@ def error_bands(res: dict) -> str:
     return "; ".join(parts)
 
 
+def paired_family_table(res: dict) -> str:
+    """MAE per family and n on the data sets where every estimator gave a value (a baseline that
+    cannot take a case, e.g. scikit-learn with several features, leaves it out for all), with the
+    number of such data sets and InfoAtlas's coverage on them."""
+    df = pd.DataFrame(res["records"])
+    ok = df[~df["failed"]].groupby("case")["estimator"].nunique()
+    ests = list(dict.fromkeys(res["meta"]["estimators"]))
+    common = ok[ok == len(ests)].index
+    d = df[df["case"].isin(common)].copy()
+    d["err"] = (d["estimate"] - d["truth"]).abs()
+    d["covered"] = (d["lower"] <= d["truth"]) & (d["truth"] <= d["upper"])
+    lines = ["| family | n | data sets | " + " | ".join(f"MAE {e}" for e in ests) + " | 90% coverage infoatlas |",
+             "|---|---|---|" + "---|" * (len(ests) + 1)]
+    for (f, n), g in d.groupby(["family", "n"]):
+        mae = g.groupby("estimator")["err"].mean()
+        cov = g[g.estimator == "infoatlas"]["covered"].mean()
+        lines.append(f"| {f} | {n} | {g['case'].nunique()} | " + " | ".join(num(mae.get(e)) for e in ests)
+                     + f" | {pct(cov)} |")
+    return "\n".join(lines)
+
+
+def labelled_table(res: dict) -> str:
+    lines = ["| data set | n | features | classes | H(class) | Fano bound (5-fold logistic regression) | InfoAtlas | "
+             "90% interval | inside [Fano, H] |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in res["rows"]:
+        lines.append(f"| {r['data set']} | {r['n']} | {r['features']} | {r['classes']} | {r['H(class)']:.3f} | "
+                     f"{r['Fano bound']:.3f} ({r['cv accuracy']:.1%} accuracy) | {r['infoatlas']:.3f} | "
+                     f"[{r['lower']:.3f}, {r['upper']:.3f}] | {'yes' if r['inside'] else '**no**'} |")
+    return "\n".join(lines)
+
+
 def speed_table(res: dict) -> str:
     rows = pd.DataFrame(res["rows"])
     ests = list(dict.fromkeys(rows["estimator"]))
@@ -158,7 +189,23 @@ def gauss_table_summary(res: dict) -> str:
 def readme_blocks() -> dict[str, str]:
     acc, gauss, val, crit = load("accuracy"), load("gauss"), load("validation"), load("accuracy_critics")
     speed, s5k, gt = load("speed"), load("speed5000"), load("gaussian_table")
+    disc, lab = load("discrete"), load("labelled")
     b = {}
+    if disc:
+        m = disc["meta"]
+        b["discrete"] = "\n".join([
+            f"Discrete, tied and mixed families of the atlas ({m['cases']} data sets, n = "
+            f"{' and '.join(f'{v:,}' for v in m['ns'])}, seed {m['seed']}; exact or tabulated MI; the estimators are told "
+            "which columns are discrete; [docs/results/discrete/report.md](docs/results/discrete/report.md)). "
+            "Overall, on all data sets:", "", by_n_table(disc), "",
+            "By family, on the data sets every estimator could take (scikit-learn's functions take one feature at a "
+            "time, so the multi-column data sets are left out of this table for all three):", "",
+            paired_family_table(disc)])
+    if lab:
+        b["labelled"] = "\n".join([
+            "scikit-learn's labelled data sets: the MI between all features and the class must lie between Fano's "
+            "bound from a cross-validated classifier's accuracy and the entropy of the class "
+            "([docs/results/labelled/report.md](docs/results/labelled/report.md)):", "", labelled_table(lab)])
     if acc:
         m = acc["meta"]
         b["accuracy"] = "\n".join([
@@ -277,8 +324,9 @@ def model_card() -> str:
           "Continuous data with few ties, moderate dimension per side (up to 32 native; wider sides keep their leading "
           "canonical directions) and n of a few hundred or more are what it was trained and measured on.", "",
           "## Out of scope (known to be wrong, or unmeasured)", "",
-          "- Discrete variables (class labels, categories, counts) and heavily tied or rounded columns: every column "
-          "is treated as continuous, and estimates on such data can be far from the truth with narrow intervals.",
+          "- The network itself on discrete variables: declared or detected discrete columns (labels, categories, "
+          "few-valued columns) are routed to `infoatlas.discrete`; continuous columns with many ties but more "
+          "than 20 distinct values still reach the network, which was not trained on ties.",
           "- Clustered data and low-dimensional manifolds in many ambient dimensions (embeddings, images): the "
           "estimate can be several times the truth.",
           "- Few rows for many columns (n below about 3 (dx + dy)): independent data can read as strongly dependent.",
@@ -308,6 +356,12 @@ def model_card() -> str:
         L += [f"Fixed Gaussian table: {gauss_table_summary(gt)} (docs/results/gaussian_table).", ""]
     if crit:
         L += ["Against the trained critics (default budgets):", "", overall_row(crit), ""]
+    disc, lab = load("discrete"), load("labelled")
+    if disc:
+        L += ["Discrete, tied and mixed data (estimated by `infoatlas.discrete`, not by the network; the "
+              "weights are not involved):", "", by_n_table(disc), "", paired_family_table(disc), ""]
+    if lab:
+        L += [labelled_table(lab), ""]
     if last:
         L += [f"Training-time check at step {last['step']} (held-out families, {tc.eval_batches * tc.batch_size} data "
               f"sets drawn with the training priors; trunk only): MAE {last['heldout_mae']:.3f}, within x1.5 {last['heldout_within_1.5']:.0%}, coverage "

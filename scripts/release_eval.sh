@@ -9,6 +9,8 @@
 #   validation        the validation families (seed 1; the calibration used seed 0)
 #   accuracy_critics  InfoAtlas vs all baselines incl. trained critics (8 data sets)
 #   gaussian_table    fixed well-conditioned Gaussians, InfoAtlas vs Gaussian copula
+#   discrete          discrete, tied and mixed families (atlas.discrete), vs scikit-learn and KSG (seed 0)
+#   labelled          scikit-learn's labelled data sets: MI(features; class) against H(class) and Fano
 #   speed5000         latency at n = 5,000, 5+5 dims, next to KSG (15 repeats)
 #   speed             latency grid with ratios to KSG and critics, throughput, memory
 # Calibrate a new weight file first (infoatlas dev calibrate), so that coverage figures are the shipped ones.
@@ -16,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-infoatlas-base}
 shift || true
-SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table speed5000 speed}
+SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete labelled speed5000 speed}
 R=docs/results
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 for s in $SUITES; do
@@ -29,6 +31,9 @@ for s in $SUITES; do
     accuracy_critics) infoatlas bench accuracy --model "$W" --estimators infoatlas,ksg,gcmi,mine,infonce,nwj,smile \
                         --n 1000 --per-cell 1 --dims 1x1,3x3 --no-plots --out $R/accuracy_critics ;;
     gaussian_table) python scripts/gaussian_table.py "$W" --out $R/gaussian_table ;;
+    discrete) infoatlas bench accuracy --model "$W" --families discrete --estimators infoatlas,sklearn,ksg \
+                --dims 1x1,4x1 --n 1000,5000 --per-cell 8 --no-plots --out $R/discrete ;;
+    labelled) infoatlas bench labelled --model "$W" --out $R/labelled ;;
     speed5000) infoatlas bench speed --model "$W" --n 5000 --dims 5x5 --repeats 15 --estimators infoatlas,ksg \
                  --no-throughput --memory-n 0 --out $R/speed5000 ;;
     speed) infoatlas bench speed --model "$W" --critic-max-n 1000 --out $R/speed ;;

@@ -113,8 +113,8 @@ def test_bad_inputs_raise_clear_errors(shipped):
         shipped.estimate(np.arange(5.0), np.arange(5.0))
     with pytest.raises(ValueError, match="3-D"):
         shipped.estimate(np.zeros((30, 2, 2)), np.zeros(30))
-    with pytest.raises(TypeError, match="non-numeric"):
-        shipped.estimate(pd.DataFrame({"a": ["x"] * 30}), np.zeros(30))
+    with pytest.raises(TypeError, match="can only be discrete"):
+        shipped.estimate(pd.DataFrame({"a": ["x"] * 30}), np.zeros(30), discrete_x=False)
 
 
 def test_nan_rows_can_be_dropped(shipped, rng):

@@ -95,6 +95,14 @@ def _writable(path: str, what: str, suffixes: tuple | None = None) -> None:
         p.unlink()
 
 
+def _discrete_spec(df, spec: str, what: str):
+    """--discrete-x/-y: 'auto', 'all', 'none', or columns of the selected side (names, indices, a:b)."""
+    low = spec.strip().lower()
+    if low in ("auto", "all", "none"):
+        return {"auto": "auto", "all": True, "none": False}[low]
+    return [list(df.columns).index(c) for c in _columns(df, spec, what)]
+
+
 def _ints(spec: str, what: str) -> list[int]:
     try:
         vals = [int(v) for v in spec.split(",") if v.strip()]
@@ -165,16 +173,20 @@ def main():
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
 @click.option("--bits", is_flag=True, help="Report bits instead of nats.")
 @click.option("--drop-nan", is_flag=True, help="Drop rows with NaN/inf instead of failing.")
+@click.option("--discrete-x", default="auto", show_default=True,
+              help="Which X columns are discrete: auto, all, none, or columns as for --x.")
+@click.option("--discrete-y", default="auto", show_default=True, help="Which Y columns are discrete, as --discrete-x.")
 @click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
 @click.option("--seed", default=0, show_default=True, help="Seed for subsampling very large data.")
-def estimate(file, xcols, ycols, as_json, bits, drop_nan, model, seed):
+def estimate(file, xcols, ycols, as_json, bits, drop_nan, discrete_x, discrete_y, model, seed):
     """Estimate I(X;Y) between two groups of columns of a CSV or Parquet FILE."""
     df = _read_table(file)
     xs, ys = _columns(df, xcols, "--x"), _columns(df, ycols, "--y")
+    dx, dy = _discrete_spec(df[xs], discrete_x, "--discrete-x"), _discrete_spec(df[ys], discrete_y, "--discrete-y")
     est = _load_estimator(model, random_state=seed, nan_policy="omit" if drop_nan else "raise")
     t0 = time.perf_counter()
     try:
-        res = est.estimate(df[xs], df[ys])
+        res = est.estimate(df[xs], df[ys], discrete_x=dx, discrete_y=dy)
     except (ValueError, TypeError) as e:
         raise _data_error(e)
     dt = time.perf_counter() - t0
@@ -196,8 +208,10 @@ def estimate(file, xcols, ycols, as_json, bits, drop_nan, model, seed):
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Write a heatmap (.png, .pdf or .svg).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the matrix as CSV.")
 @click.option("--drop-nan", is_flag=True, help="Drop rows with NaN/inf instead of failing.")
+@click.option("--discrete", default="auto", show_default=True,
+              help="Which columns are discrete: auto, all, none, or columns as for --columns.")
 @click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
-def pairwise(file, columns, plot, out, drop_nan, model):
+def pairwise(file, columns, plot, out, drop_nan, discrete, model):
     """MI (nats) between every pair of columns of FILE."""
     import numpy as np
 
@@ -209,12 +223,13 @@ def pairwise(file, columns, plot, out, drop_nan, model):
     if columns:
         df = df[_columns(df, columns, "--columns")]
     else:
-        df = df.select_dtypes(include=[np.number, "bool"])
+        df = df.select_dtypes(include=[np.number, "bool", "category", "object"])
     if df.shape[1] < 2:
-        raise click.ClickException("pairwise needs at least two numeric columns")
+        raise click.ClickException("pairwise needs at least two columns of numbers or labels")
+    disc = _discrete_spec(df, discrete, "--discrete")
     est = _load_estimator(model, nan_policy="omit" if drop_nan else "raise")
     try:
-        mat = est.pairwise(df, progress=True)
+        mat = est.pairwise(df, discrete=disc, progress=True)
     except (ValueError, TypeError) as e:
         raise _data_error(e)
     click.echo(mat.round(3).to_string())
@@ -277,11 +292,11 @@ def bench():
 
 @bench.command("accuracy")
 @click.option("--estimators", default="infoatlas,ksg,gcmi", show_default=True,
-              help="Comma-separated: infoatlas, ksg, gcmi, mine, infonce, nwj, smile.")
+              help="Comma-separated: infoatlas, ksg, gcmi, sklearn, mine, infonce, nwj, smile.")
 @click.option("--n", "ns", default="200,1000,5000", show_default=True, help="Sample sizes.")
 @click.option("--per-cell", default=4, show_default=True, help="Data sets per (family, dims, n) cell.")
 @click.option("--dims", default="1x1,3x3,2x6,8x8", show_default=True, help="dim_x x dim_y pairs.")
-@click.option("--families", default=None, help="Atlas families (default: the held-out ones).")
+@click.option("--families", default=None, help="Atlas families (default: the held-out ones; \"discrete\": every discrete family).")
 @click.option("--mi-max", default=5.0, show_default=True, help="Largest true MI drawn (nats).")
 @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False), default=None,
               help="A folder of .npz files (x, y, optional mi) instead of the atlas suite.")
@@ -299,6 +314,17 @@ def bench_accuracy(estimators, ns, per_cell, dims, families, mi_max, data_dir, o
               dims=_dims(dims), families=_names(families, "--families") if families else None, mi_max=mi_max,
               data_dir=data_dir, out_dir=out_dir, seed=seed, model=model, plots=not no_plots)
     click.echo(_bench(run_accuracy, kw))
+
+
+@bench.command("labelled")
+@click.option("--out", "out_dir", default="bench_out/labelled", show_default=True)
+@click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
+def bench_labelled(out_dir, model):
+    """MI(features; class) on scikit-learn's labelled data sets, against H(class) and the Fano bound
+    of a cross-validated classifier (needs scikit-learn)."""
+    from .bench.labelled import run_labelled
+
+    click.echo(_bench(run_labelled, dict(model=model, out_dir=out_dir)))
 
 
 @bench.command("speed")

@@ -16,7 +16,9 @@ from .features import DEFAULT_MAX_ROWS, Featurizer, Prepared, chunk_batches, sub
 from .copula import copula_normal
 from .interface import MIEstimate
 from .intervals import Calibration, scale_interval
-from .validation import MIN_SAMPLES, as_2d, check_int, check_random_state, validate_xy
+from . import discrete as _discrete
+from .validation import (MIN_SAMPLES, align_pandas, as_2d, as_2d_typed, check_int, check_random_state,
+                         validate_xy)
 from .weights import load_model
 
 
@@ -48,6 +50,9 @@ def network_quantiles(model, prepared: Sequence[Prepared], *, batch_size: int = 
 
 class InfoAtlas:
     """Zero-shot mutual-information estimator backed by a pretrained set transformer.
+
+    Discrete columns (labels, categories, few-valued columns) go through :mod:`infoatlas.discrete`
+    instead of the network (see :meth:`estimate`).
 
     Parameters
     ----------
@@ -84,6 +89,8 @@ class InfoAtlas:
     >>> est.lower <= est.mi <= est.upper
     True
     """
+
+    reads_types = True  #: estimate() takes discrete_x / discrete_y (the benchmark tells it the column types)
 
     def __init__(self, model, meta: dict | None = None, *, random_state=None,
                  max_rows: int = DEFAULT_MAX_ROWS, max_chunks: int | None = None,
@@ -126,6 +133,39 @@ class InfoAtlas:
         return network_quantiles(self.model, prepared, batch_size=self.batch_size, device=self.device,
                                  progress=progress)
 
+    def plan(self, x, y, discrete_x="auto", discrete_y="auto", nan_policy: str | None = None,
+             n_neighbors: int = 3):
+        """One data set's way: a :class:`Prepared` for the network when both sides are continuous,
+        else the finished :class:`MIEstimate` of :mod:`infoatlas.discrete` (a side with discrete
+        columns: labels, categories, few-valued columns under ``"auto"``)."""
+        policy = nan_policy or self.nan_policy
+        x, y = align_pandas(x, y)
+        ax, cat_x, names_x = as_2d_typed(x, "x")
+        ay, cat_y, names_y = as_2d_typed(y, "y")
+        mx = _discrete.discrete_mask(discrete_x, ax, "x", cat_x, names_x)
+        my = _discrete.discrete_mask(discrete_y, ay, "y", cat_y, names_y)
+        if not (mx.any() or my.any()):
+            return self.prepare(ax, ay, policy)
+        ax, ay, notes = validate_xy(ax, ay, nan_policy=policy)
+        n = ax.shape[0]
+        notes = list(notes)
+        if n > self.max_rows:
+            keep = subsample_rows(np.hstack([ax, ay]), self.max_rows, self.random_state)
+            ax, ay = ax[keep], ay[keep]
+            notes.append(f"subsampled {self.max_rows} of {n} rows")
+        mi, lower, upper, more = _discrete.discrete_estimate(ax, ay, mx, my, random_state=self.random_state,
+                                                             k=n_neighbors)
+        return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes + more))
+
+    def _finish(self, planned: list, progress=False) -> list[MIEstimate]:
+        """Run the network on the planned data sets that need it; the others are already done."""
+        idx = [i for i, p in enumerate(planned) if isinstance(p, Prepared)]
+        done = self._run([planned[i] for i in idx], progress=progress)
+        out = list(planned)
+        for i, e in zip(idx, done):
+            out[i] = e
+        return out
+
     def _run(self, prepared: Sequence[Prepared], progress=False) -> list[MIEstimate]:
         """Estimates of many prepared data sets: median and calibrated 90% interval, in nats."""
         q_idx = list(self.cfg.quantiles)
@@ -143,36 +183,46 @@ class InfoAtlas:
         return out
 
     # ------------------------------------------------------------------ public API
-    def estimate(self, x, y, *, nan_policy: str | None = None) -> MIEstimate:
+    def estimate(self, x, y, *, discrete_x="auto", discrete_y="auto", nan_policy: str | None = None,
+                 n_neighbors: int = 3) -> MIEstimate:
         """Estimate I(X; Y) in nats.
 
         Parameters
         ----------
         x : array-like, shape (n,) or (n, dx)
         y : array-like, shape (n,) or (n, dy)
+        discrete_x, discrete_y : "auto", bool, boolean mask or column indices (or names)
+            Which columns are discrete (labels, categories, counts), as scikit-learn's
+            ``discrete_features``.  "auto": booleans, strings, categoricals, and numeric columns with
+            at most 20 distinct values and at least 5 rows per value (the rule is in
+            :func:`infoatlas.discrete.auto_discrete`; what it decided is in ``notes``).  Both sides
+            continuous: the pretrained network; otherwise :mod:`infoatlas.discrete`.
         nan_policy : {"raise", "omit"}, optional (default: the estimator's)
+        n_neighbors : neighbours of the nearest-neighbour estimators (discrete paths only)
 
         Returns
         -------
         MIEstimate with ``mi`` and a 90% interval ``[lower, upper]`` in nats.
         """
-        return self._run([self.prepare(x, y, nan_policy)])[0]
+        return self._finish([self.plan(x, y, discrete_x, discrete_y, nan_policy, n_neighbors)])[0]
 
-    def estimate_batch(self, pairs: Iterable[tuple], *, progress: bool = True,
-                       nan_policy: str | None = None) -> list[MIEstimate]:
-        """Estimate many data sets (different n and dims allowed), batched through the network.
+    def estimate_batch(self, pairs: Iterable[tuple], *, progress: bool = True, discrete_x="auto",
+                       discrete_y="auto", nan_policy: str | None = None) -> list[MIEstimate]:
+        """Estimate many data sets (different n and dims allowed); those with two continuous sides
+        are batched through the network.
 
-        ``pairs``: iterable of (x, y).  Returns one :class:`MIEstimate` per pair, in order.
+        ``pairs``: iterable of (x, y); ``discrete_x``, ``discrete_y`` apply to every pair (see
+        :meth:`estimate`).  Returns one :class:`MIEstimate` per pair, in order.
         """
-        prepared = []
+        planned = []
         for i, item in enumerate(pairs):
             if not (isinstance(item, (tuple, list)) and len(item) == 2):
                 raise ValueError(f"pairs[{i}] must be an (x, y) pair, got {type(item).__name__}"
                                  + (f" of length {len(item)}" if isinstance(item, (tuple, list)) else ""))
-            prepared.append(self.prepare(item[0], item[1], nan_policy))
-        return self._run(prepared, progress=progress)
+            planned.append(self.plan(item[0], item[1], discrete_x, discrete_y, nan_policy))
+        return self._finish(planned, progress=progress)
 
-    def pairwise(self, data, columns=None, *, progress: bool = True):
+    def pairwise(self, data, columns=None, *, discrete="auto", progress: bool = True):
         """Mutual information between all columns, or between named groups of columns.
 
         Parameters
@@ -180,15 +230,17 @@ class InfoAtlas:
         data : array-like (n, p) or pandas DataFrame
         columns : None, or a dict {group name: list of column names/indices}
             None: every column is its own variable.
+        discrete : which columns of ``data`` are discrete, as ``discrete_x`` of :meth:`estimate`.
 
         Returns
         -------
-        (g, g) symmetric matrix in nats with NaN on the diagonal (self-information of a continuous
-        variable is infinite); a pandas DataFrame when ``data`` is a DataFrame or groups are named.
+        (g, g) symmetric matrix in nats.  The diagonal is the entropy of a group whose columns are
+        all discrete (its MI with itself), NaN otherwise (the self-information of a continuous
+        variable is infinite).  A pandas DataFrame when ``data`` is a DataFrame or groups are named.
         """
         is_df = hasattr(data, "columns") and hasattr(data, "iloc")
-        names = [str(c) for c in data.columns] if is_df else None
-        arr = as_2d(data, "data")
+        arr, cat, names = as_2d_typed(data, "data")
+        disc = _discrete.discrete_mask(discrete, arr, "data", cat, names)
         if names is None:
             names = [str(j) for j in range(arr.shape[1])]
         if columns is None:
@@ -220,21 +272,34 @@ class InfoAtlas:
         if n > self.max_rows:
             x_all = x_all[subsample_rows(x_all, self.max_rows, self.random_state)]
             notes = notes + (f"subsampled {self.max_rows} of {n} rows",)
-        z, const = copula_normal(x_all, "data")  # rank each column once
+        z, const = copula_normal(x_all[:, ~disc], "data")  # rank each continuous column once
+        zfull = np.full(x_all.shape, np.nan)
+        zfull[:, ~disc] = z
+        constant = np.zeros(x_all.shape[1], bool)
+        constant[~disc] = const
         gnames = list(groups)
-        prepared, where = [], []
+        planned, where = [], []
         for a in range(len(gnames)):
             for b in range(a + 1, len(gnames)):
                 ia, ib = groups[gnames[a]], groups[gnames[b]]
-                za = z[:, [j for j in ia if not const[j]]]
-                zb = z[:, [j for j in ib if not const[j]]]
-                prepared.append(self.featurizer.prepare_scores(za, zb, n, len(ia), len(ib), notes, max_chunks=self.max_chunks,
-                                                               random_state=self.random_state))
+                if disc[ia].any() or disc[ib].any():
+                    mi, lo, hi, more = _discrete.discrete_estimate(x_all[:, ia], x_all[:, ib], disc[ia], disc[ib],
+                                                                   random_state=self.random_state)
+                    planned.append(MIEstimate(mi, lo, hi, n, len(ia), len(ib), x_all.shape[0], tuple(more)))
+                else:
+                    za = zfull[:, [j for j in ia if not constant[j]]]
+                    zb = zfull[:, [j for j in ib if not constant[j]]]
+                    planned.append(self.featurizer.prepare_scores(za, zb, n, len(ia), len(ib), notes,
+                                                                  max_chunks=self.max_chunks,
+                                                                  random_state=self.random_state))
                 where.append((a, b))
-        ests = self._run(prepared, progress=progress)
+        ests = self._finish(planned, progress=progress)
         mat = np.full((len(gnames), len(gnames)), np.nan)
         for (a, b), e in zip(where, ests):
             mat[a, b] = mat[b, a] = e.mi
+        for a, g in enumerate(gnames):
+            if disc[groups[g]].all():
+                mat[a, a] = _discrete.side_entropy(x_all[:, groups[g]])
         if is_df or columns is not None:
             import pandas as pd
 
@@ -254,17 +319,19 @@ def _default_estimator(random_state=None) -> InfoAtlas:
     return InfoAtlas(model, meta, random_state=random_state)
 
 
-def estimate(x, y, *, random_state=None, nan_policy: str = "raise", model=None) -> MIEstimate:
+def estimate(x, y, *, discrete_x="auto", discrete_y="auto", random_state=None, nan_policy: str = "raise",
+             model=None) -> MIEstimate:
     """Estimate I(X; Y) with the shipped model; returns an :class:`MIEstimate` (nats).
 
-    ``float(estimate(x, y))`` is the point estimate.  ``model``: a path to other weights.
+    ``float(estimate(x, y))`` is the point estimate.  ``discrete_x``, ``discrete_y``: which columns
+    are discrete (see :meth:`InfoAtlas.estimate`).  ``model``: a path to other weights.
     """
     est = _default_estimator(random_state) if model is None else InfoAtlas.from_pretrained(
         model, random_state=random_state)
-    return est.estimate(x, y, nan_policy=nan_policy)
+    return est.estimate(x, y, discrete_x=discrete_x, discrete_y=discrete_y, nan_policy=nan_policy)
 
 
-def mutual_info(x, y, *, base: float = math.e, random_state=None) -> float:
+def mutual_info(x, y, *, discrete_x="auto", discrete_y="auto", base: float = math.e, random_state=None) -> float:
     """Mutual information I(X; Y) as a float: nats by default, bits with ``base=2``.
 
     x : (n,) or (n, dx); y : (n,) or (n, dy); numpy, pandas, torch or lists.
@@ -279,16 +346,21 @@ def mutual_info(x, y, *, base: float = math.e, random_state=None) -> float:
         raise TypeError(f"base must be a number (e.g. 2 for bits, math.e for nats), got {base!r}")
     if not (math.isfinite(base) and base > 0 and base != 1):
         raise ValueError(f"base must be finite, positive and not 1, got {base!r}")
-    return float(estimate(x, y, random_state=random_state).mi / math.log(base))
+    return float(estimate(x, y, discrete_x=discrete_x, discrete_y=discrete_y,
+                          random_state=random_state).mi / math.log(base))
 
 
 def mutual_info_score(X, y, *, random_state=None) -> np.ndarray:
-    """One MI (nats) per column of ``X`` (n, p) against ``y`` (n,): a ``score_func`` for
-    scikit-learn's ``SelectKBest`` / ``SelectPercentile``.  Returns an array of shape (p,)."""
-    X = as_2d(X, "X")
-    est = _default_estimator(random_state)
-    res = est.estimate_batch([(X[:, j], y) for j in range(X.shape[1])], progress=False)
-    return np.array([r.mi for r in res])
+    """Deprecated: use :func:`infoatlas.sklearn.mutual_info_regression` (or ``mutual_info_classif``
+    for a class label), which have scikit-learn's signatures.  The name clashes with
+    ``sklearn.metrics.mutual_info_score``, which compares two label vectors."""
+    import warnings
+
+    from .sklearn import mutual_info_regression
+
+    warnings.warn("infoatlas.mutual_info_score is deprecated; use infoatlas.sklearn.mutual_info_regression "
+                  "(or infoatlas.sklearn.mutual_info_classif for a class label)", DeprecationWarning, stacklevel=2)
+    return mutual_info_regression(X, y, random_state=random_state)
 
 
 def mutual_info_torch(x: torch.Tensor, y: torch.Tensor, *, tau: float = 0.05,

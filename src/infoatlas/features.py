@@ -98,15 +98,33 @@ def order_rows(a: np.ndarray, random_state) -> np.ndarray:
 
 
 def subsample_rows(a: np.ndarray, max_rows: int, random_state) -> np.ndarray:
-    """Sorted indices of ``max_rows`` rows chosen by :func:`order_rows` on ranks mapped to
-    [-1, 1] per column (ranks: the choice is the same under any strictly monotone map of a column,
-    increasing or decreasing)."""
+    """Sorted indices of ``max_rows`` of the rows of a (n, d), chosen without regard to row order.
+
+    Identical rows (discrete or tied data) are interchangeable: each group of identical rows keeps
+    its share, floor(max_rows * count / n) rows, and the remaining places go to the groups with the
+    largest remainders, ties broken by :func:`order_rows` on ranks mapped to [-1, 1] per column (so
+    the choice is the same under any strictly monotone map of a column, increasing or decreasing).
+    For data without repeated rows this keeps the ``max_rows`` rows first in that order.
+    """
     from scipy.stats import rankdata
 
     n = a.shape[0]
-    r = rankdata(a, axis=0, method="average")
-    return np.sort(order_rows((2.0 * r - (n + 1)) / (n - 1), random_state)[:max_rows])
-
+    _, first, inverse, counts = np.unique(a, axis=0, return_index=True, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    r = rankdata(a[first], axis=0, method="average")            # ranks of the distinct rows
+    key_rank = np.argsort(order_rows((2.0 * r - (len(first) + 1)) / max(len(first) - 1, 1), random_state),
+                          kind="stable")                         # position of each distinct row in that order
+    share = max_rows * counts / n
+    quota = np.floor(share).astype(int)
+    rest = max_rows - quota.sum()
+    # largest remainders first, then the order of the rows' keys
+    extra = np.lexsort((key_rank, -(share - quota)))[:rest]
+    quota[extra] += 1
+    # within a group of identical rows any rows will do: the lowest indices
+    by_group = np.argsort(inverse, kind="stable")
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    keep = np.concatenate([by_group[st: st + q] for st, q in zip(starts, quota) if q])
+    return np.sort(keep)
 
 
 N_PAIR_RAW = 14  #: non-Gaussianity statistics per canonical direction (see :func:`pair_features`)

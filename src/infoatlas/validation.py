@@ -61,6 +61,64 @@ def as_2d(a, name: str) -> np.ndarray:
     return arr
 
 
+def as_2d_typed(a, name: str) -> tuple[np.ndarray, np.ndarray, list | None]:
+    """Like :func:`as_2d`, but label columns are accepted: booleans, strings, bytes, pandas
+    categoricals and objects become integer codes (missing labels become NaN).
+
+    Returns (array (n, d) float64, categorical (d,) bool: the columns that were labels, the column
+    names of a DataFrame or Series, else None).
+    """
+    import pandas as pd
+
+    if isinstance(a, pd.Series):
+        a = a.to_frame()
+    if isinstance(a, pd.DataFrame):
+        from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
+
+        cols, cat = [], []
+        for c in a.columns:
+            col = a[c]
+            if is_numeric_dtype(col.dtype) and not is_bool_dtype(col.dtype):
+                if is_complex_dtype(col.dtype):
+                    raise TypeError(f"{name} column {c!r} is complex; pass real values")
+                cols.append(col.to_numpy(dtype=float, na_value=np.nan))
+                cat.append(False)
+            elif col.dtype.kind in "mM":
+                raise TypeError(f"{name} column {c!r} holds dates or durations ({col.dtype}); convert them to numbers")
+            else:  # labels: bool, category, string, object
+                codes_, _ = pd.factorize(col, sort=True)
+                cols.append(np.where(codes_ < 0, np.nan, codes_).astype(float))
+                cat.append(True)
+        if not cols:
+            raise ValueError(f"{name} is empty (no columns)")
+        return as_2d(np.column_stack(cols), name), np.array(cat), [str(c) for c in a.columns]
+    if isinstance(a, np.ndarray) and a.dtype.kind in "bUSO" or (isinstance(a, (list, tuple)) and a and
+                                                                 np.asarray(a, dtype=object).dtype.kind == "O"
+                                                                 and _has_labels(a)):
+        arr = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2:
+            raise ValueError(f"{name} must have shape (n,) or (n, d); got {arr.ndim}-D shape {arr.shape}")
+        if arr.dtype.kind in "O":
+            try:  # objects that are all numbers are numbers
+                return as_2d(arr.astype(float), name), np.zeros(arr.shape[1], bool), None
+            except (TypeError, ValueError):
+                pass
+        out = np.empty(arr.shape, float)
+        for j in range(arr.shape[1]):
+            out[:, j] = pd.factorize(pd.Series(arr[:, j]), sort=True)[0]
+        out[out < 0] = np.nan
+        return as_2d(out, name), np.ones(arr.shape[1], bool), None
+    arr = as_2d(a, name)
+    return arr, np.zeros(arr.shape[1], bool), None
+
+
+def _has_labels(a) -> bool:
+    flat = np.asarray(a, dtype=object).ravel()
+    return any(isinstance(v, (str, bytes)) for v in flat[:1000])
+
+
 def _pandas_index(a):
     return getattr(a, "index", None) if hasattr(a, "to_numpy") and hasattr(a, "dtypes") else None
 

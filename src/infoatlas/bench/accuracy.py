@@ -40,11 +40,14 @@ def run_cases(cases, estimators: dict) -> pd.DataFrame:
             rec = {"estimator": name, "case": case.name, "family": case.family, "dims": case.dims,
                    "n": case.n, "truth": case.mi, "estimate": np.nan, "lower": np.nan,
                    "upper": np.nan, "seconds": np.nan, "failed": False, "error": ""}
+            kw = {}
+            if case.discrete_x is not None and getattr(est, "reads_types", False):
+                kw = {"discrete_x": case.discrete_x, "discrete_y": case.discrete_y}  # told the column types
             t0 = time.perf_counter()
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    out = est.estimate(case.x, case.y)
+                    out = est.estimate(case.x, case.y, **kw)
                 rec["seconds"] = time.perf_counter() - t0
                 rec["estimate"] = float(out)
                 if hasattr(out, "lower"):
@@ -115,7 +118,7 @@ def run_accuracy(estimators, ns=(200, 1000, 5000), per_cell=4, dims=((1, 1), (3,
     if "infoatlas" in ests:
         meta["model_meta"] = {k: (v.to_dict() if hasattr(v, "to_dict") else v)
                               for k, v in ests["infoatlas"].meta.items() if k != "config"}
-    src = f"`--data {data_dir}`" if data_dir else "atlas held-out families" if not families else f"families {families}"
+    src = f"`--data {data_dir}`" if data_dir else "atlas held-out families" if not families else f"families {', '.join(families)}"
     md = [f"# Accuracy benchmark ({len(cases)} data sets, {src}, seed {seed})", "",
           "## By n", "", _markdown(by_n, ["n"]), "",
           "## Overall", "", _markdown(overall, ["all"]), "",

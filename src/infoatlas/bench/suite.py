@@ -15,6 +15,8 @@ class Case:
     x: np.ndarray   # (n, dx)
     y: np.ndarray   # (n, dy)
     mi: float       # true MI in nats (NaN when unknown)
+    discrete_x: np.ndarray | None = None   # (dx,) bool: which columns are discrete (None: all continuous)
+    discrete_y: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -34,19 +36,36 @@ def draw_eval_mi(rng: np.random.Generator, mi_max: float) -> float:
 
 def atlas_suite(ns, dims, per_cell: int, families=None, mi_max: float = 5.0, seed: int = 0) -> list[Case]:
     """``per_cell`` data sets for each (family, dims, n); every one a pure function of the seed."""
-    from ..atlas import prior
+    from ..atlas import discrete, prior
 
-    families = list(families or prior.HELDOUT_FAMILIES)
+    families = expand_families(families or prior.HELDOUT_FAMILIES)
     cases = []
     for fi, fam in enumerate(families):
         for di, (dx, dy) in enumerate(dims):
             for n in ns:
                 for r in range(per_cell):
                     rng = np.random.default_rng([seed, fi, di, n, r, 7])
+                    if fam in discrete.DISCRETE_FAMILIES:
+                        # their own sizes (class_gauss: dx features); the MI follows the parameters
+                        task = discrete.make_discrete(fam, rng, dim=dx)
+                        x, y = task.sample(n, rng)
+                        cases.append(Case(f"{fam}/{dx}x{dy}/n{n}/{r}", fam, x, y, task.mutual_information(),
+                                          task.discrete_x, task.discrete_y))
+                        continue
                     task = prior.make_task(fam, dx, dy, draw_eval_mi(rng, mi_max), rng, train=False)
                     x, y = task.sample(n, rng)
                     cases.append(Case(f"{fam}/{dx}x{dy}/n{n}/{r}", fam, x, y, task.mutual_information()))
     return cases
+
+
+def expand_families(families) -> list[str]:
+    """Family names, with "discrete" standing for every discrete family of the atlas."""
+    from ..atlas import discrete
+
+    out = []
+    for f in families:
+        out.extend(discrete.DISCRETE_FAMILIES if f == "discrete" else [f])
+    return out
 
 
 def npz_suite(folder) -> list[Case]:

@@ -1,0 +1,206 @@
+"""Discrete, tied and mixed variables: ground truth of the atlas's discrete families, the estimators
+of infoatlas.discrete, the typed API (masks, "auto", labels), hard bounds and the scikit-learn drop-ins."""
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import infoatlas
+from infoatlas import discrete as E
+from infoatlas.atlas import discrete as D
+
+
+# --------------------------------------------------------------------------- ground truth
+
+def test_quantised_gaussian_mi_lies_below_the_gaussian_mi_and_matches_monte_carlo():
+    rho = 0.8
+    g = -0.5 * math.log(1 - rho ** 2)
+    both = D.QuantisedGaussian(rho, [-0.5, 0.4], [0.0, 1.0]).mutual_information()
+    one = D.QuantisedGaussian(rho, None, [0.0, 1.0]).mutual_information()
+    fine = D.QuantisedGaussian(rho, None, np.linspace(-3, 3, 60)).mutual_information()
+    assert both < one < fine < g and fine == pytest.approx(g, abs=0.02)  # data processing; fine cuts -> Gaussian
+    x, y = D.QuantisedGaussian(rho, [-0.5, 0.4], [0.0, 1.0]).sample(400_000, np.random.default_rng(0))
+    plug = E.table_mi(E.codes(x)[0], E.codes(y)[0], "plugin")
+    assert plug == pytest.approx(both, abs=0.005)
+
+
+def test_mixed_side_mi_matches_monte_carlo_with_exact_densities():
+    from scipy import stats
+
+    s = D.MixedSide([0.3, 0.7], [-1.0, 2.0], b=0.8, s=0.5)
+    x, y = s.sample(200_000, np.random.default_rng(1))
+    z, c = x[:, 0], x[:, 1].astype(int)
+    log_cond = stats.norm.logpdf(y[:, 0], s.mus[c] + s.b * z, s.s)
+    sd = math.hypot(s.b, s.s)
+    log_marg = np.log(sum(p * stats.norm.pdf(y[:, 0], m, sd) for p, m in zip(s.p, s.mus)))
+    assert s.mutual_information() == pytest.approx(float(np.mean(log_cond - log_marg)), abs=0.01)
+
+
+def test_class_conditional_mi_is_reproducible_and_below_the_class_entropy():
+    s = D.ClassConditional([0.5, 0.5], [[0.0, 0.0], [3.0, 0.0]])
+    m = s.mutual_information()
+    assert 0 < m < math.log(2) and s.mc_se < 0.005
+    assert D.ClassConditional([0.5, 0.5], [[0.0, 0.0], [3.0, 0.0]]).mutual_information() == m
+
+
+def test_a_noiseless_copy_has_the_entropy_of_its_classes():
+    p = np.array([0.5, 0.3, 0.2])
+    assert D.DiscreteChannel.noisy_copy(p, 0.0).mutual_information() == pytest.approx(-(p * np.log(p)).sum())
+
+
+# --------------------------------------------------------------------------- estimators
+
+def test_jackknife_entropy_matches_its_leave_one_out_definition():
+    c = np.array([5, 1, 3, 0, 8])
+    n = c.sum()
+    h = lambda cc: -sum(v / cc.sum() * math.log(v / cc.sum()) for v in cc if v)  # noqa: E731
+    loo = sum(c[i] * h(np.where(np.arange(5) == i, c - 1, c)) for i in range(5) if c[i])
+    assert E.entropy_jackknife(c) == pytest.approx(n * h(c) - (n - 1) / n * loo)
+
+
+@pytest.mark.parametrize("k", [2, 3, 6])
+def test_copies_of_balanced_classes_read_log_k(k):
+    x = np.random.default_rng(k).integers(0, k, 3000)
+    e = infoatlas.estimate(x, x)
+    assert e.mi == pytest.approx(math.log(k), abs=0.01) and e.upper <= math.log(k) + 0.01
+    assert "contingency table" in e.notes[0]
+
+
+def test_a_rare_binary_copy_is_right_at_every_n_including_above_max_rows():
+    r = np.random.default_rng(0)
+    x = (r.random(250_000) < 0.05).astype(int)
+    truth = -(0.05 * math.log(0.05) + 0.95 * math.log(0.95))
+    big = infoatlas.estimate(x, x)
+    assert big.mi == pytest.approx(truth, abs=0.01) and any("subsampled" in n for n in big.notes)
+    assert infoatlas.estimate(x[:1000], x[:1000]).mi == pytest.approx(truth, abs=0.03)
+
+
+def test_independent_discrete_intervals_contain_zero():
+    hits = 0
+    for seed in range(10):
+        r = np.random.default_rng(seed)
+        e = infoatlas.estimate(r.integers(0, 2, 1000), r.integers(0, 3, 1000))
+        hits += e.lower == 0.0
+        assert e.mi < 0.02
+    assert hits >= 9
+
+
+def test_class_label_against_continuous_features_is_near_the_truth():
+    s = D.ClassConditional([0.2, 0.3, 0.5], np.array([[0, 0], [2, 0], [0, 2.5]]))
+    x, c = s.sample(4000, np.random.default_rng(3))
+    e = infoatlas.estimate(x, c)
+    assert e.mi == pytest.approx(s.mutual_information(), abs=0.05)
+    assert e.lower <= s.mutual_information() <= e.upper and "Ross" in e.notes[0]
+
+
+def test_a_mixed_side_uses_the_chain_rule_and_is_near_the_truth():
+    s = D.MixedSide([0.5, 0.5], [-1.0, 1.5], b=1.0, s=0.7)
+    x, y = s.sample(4000, np.random.default_rng(4))
+    e = infoatlas.estimate(x, y, discrete_x=[1])
+    assert e.mi == pytest.approx(s.mutual_information(), abs=0.06) and "chain rule" in e.notes[0]
+
+
+def test_no_estimate_exceeds_the_entropy_of_a_discrete_side():
+    r = np.random.default_rng(5)
+    for _ in range(5):
+        c = r.integers(0, 3, 150)
+        x = c[:, None] * 3.0 + 0.1 * r.standard_normal((150, 4))   # nearly deterministic features
+        e = infoatlas.estimate(x, c, discrete_y=True)
+        p = np.bincount(c) / 150
+        assert e.upper <= -(p * np.log(p)).sum() + 1e-12
+
+
+def test_estimates_with_discrete_sides_are_invariant_to_row_order_and_relabelling():
+    r = np.random.default_rng(6)
+    x = r.standard_normal((800, 2))
+    c = (x[:, 0] > 0).astype(int) + (x[:, 1] > 1)
+    a = infoatlas.estimate(x, c)
+    p = r.permutation(800)
+    assert infoatlas.estimate(x[p], c[p]).mi == pytest.approx(a.mi, abs=1e-9)
+    assert infoatlas.estimate(x, np.array(["lo", "mid", "hi"])[c]).mi == pytest.approx(a.mi, abs=1e-9)
+
+
+# --------------------------------------------------------------------------- the typed API
+
+def test_auto_detects_labels_and_few_valued_columns_and_says_so():
+    r = np.random.default_rng(7)
+    df = pd.DataFrame({"cont": r.standard_normal(500), "count": r.integers(0, 4, 500),
+                       "cat": pd.Categorical(r.choice(["a", "b"], 500)), "flag": r.random(500) < 0.3})
+    y = r.standard_normal(500)
+    e = infoatlas.estimate(df, y)
+    assert "x [1, 2, 3]" in e.notes[0]                     # count, cat and flag; not cont
+    assert E.discrete_mask("auto", np.c_[r.standard_normal(500)], "x").tolist() == [False]
+
+
+@pytest.mark.parametrize("spec, err, match", [
+    ([0, 5], ValueError, "names no column"), (["nope"], ValueError, "names no column"),
+    ([True, False, True], ValueError, "boolean mask needs 2"), ("yes", ValueError, "discrete_x must be"),
+])
+def test_a_discrete_mask_that_names_no_column_is_a_clear_error(spec, err, match):
+    r = np.random.default_rng(8)
+    with pytest.raises(err, match=match):
+        infoatlas.estimate(r.standard_normal((100, 2)), r.standard_normal(100), discrete_x=spec)
+
+
+def test_labels_cannot_be_declared_continuous():
+    with pytest.raises(TypeError, match="can only be discrete"):
+        infoatlas.estimate(np.array(["a", "b"] * 50), np.arange(100.0), discrete_x=False)
+
+
+def test_masks_by_name_for_dataframes():
+    r = np.random.default_rng(9)
+    df = pd.DataFrame({"a": r.standard_normal(300), "b": r.integers(0, 30, 300)})
+    e = infoatlas.estimate(df, r.standard_normal(300), discrete_x=["b"])
+    assert "x [1]" in e.notes[0]
+
+
+def test_pairwise_mixes_kinds_and_puts_entropies_on_the_discrete_diagonal():
+    r = np.random.default_rng(10)
+    c = r.integers(0, 3, 600)
+    df = pd.DataFrame({"c": c, "x": c + r.standard_normal(600), "z": r.standard_normal(600)})
+    m = infoatlas.InfoAtlas.from_pretrained().pairwise(df, progress=False)
+    p = np.bincount(c) / 600
+    assert m.loc["c", "c"] == pytest.approx(-(p * np.log(p)).sum()) and np.isnan(m.loc["x", "x"])
+    assert m.loc["c", "x"] > 0.1 and m.loc["c", "z"] < 0.05
+
+
+def test_sklearn_drop_ins_have_sklearns_shape_and_work_in_select_k_best():
+    from sklearn.feature_selection import SelectKBest
+
+    from infoatlas.sklearn import mutual_info_classif, mutual_info_regression
+
+    r = np.random.default_rng(11)
+    c = r.integers(0, 2, 400)
+    X = np.column_stack([c + 0.3 * r.standard_normal(400), r.standard_normal(400), r.integers(0, 3, 400)])
+    s = mutual_info_classif(X, c, random_state=0)
+    assert s.shape == (3,) and s.argmax() == 0 and s[1] < 0.05 and s[2] < 0.05
+    assert SelectKBest(mutual_info_classif, k=1).fit(X, c).get_support().tolist() == [True, False, False]
+    y = X[:, 0] * 2 + 0.1 * r.standard_normal(400)
+    assert mutual_info_regression(X, y, discrete_features=[2]).argmax() == 0
+
+
+def test_mutual_info_score_is_a_deprecated_alias():
+    r = np.random.default_rng(12)
+    X = r.standard_normal((200, 2))
+    with pytest.warns(DeprecationWarning, match="infoatlas.sklearn.mutual_info_regression"):
+        s = infoatlas.mutual_info_score(X, X[:, 0] + r.standard_normal(200))
+    assert s.shape == (2,)
+
+
+def test_cli_takes_discrete_columns(tmp_path):
+    from click.testing import CliRunner
+
+    from infoatlas.cli import main
+
+    r = np.random.default_rng(13)
+    c = r.integers(0, 3, 300)
+    pd.DataFrame({"c": c, "x": c + r.standard_normal(300)}).to_csv(tmp_path / "d.csv", index=False)
+    res = CliRunner().invoke(main, ["estimate", str(tmp_path / "d.csv"), "--x", "x", "--y", "c",
+                                    "--discrete-y", "all", "--json"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    out = json.loads(res.output)
+    assert "Ross" in out["notes"][0] and 0 < out["mi"] <= math.log(3)
