@@ -140,6 +140,29 @@ def labelled_table(res: dict) -> str:
     return "\n".join(lines)
 
 
+def independence_tables(res: dict) -> str:
+    df = pd.DataFrame(res["records"])
+    ms = res["meta"]["methods"]
+    out = []
+    for title, null in (("Size: rejection rate on independent data (should be near alpha)", True),
+                        ("Power: rejection rate on dependent data", False)):
+        d = df[df["null"] == null]
+        if d.empty:
+            continue
+        rate = d.groupby(["shape", "dims", "n", "method"])["reject"].mean().unstack("method")
+        out += [f"{title}:", "", "| shape | dims | n | " + " | ".join(ms) + " |", "|---|---|---|" + "---|" * len(ms)]
+        for (shape, dd, n), row in rate.iterrows():
+            out.append(f"| {shape} | {dd} | {n} | " + " | ".join(f"{row[m]:.2f}" for m in ms) + " |")
+        mean = rate.groupby(level=["dims", "n"]).mean()
+        for (dd, n), row in mean.iterrows():
+            out.append(f"| **mean** | {dd} | {n} | " + " | ".join(f"**{row[m]:.3f}**" for m in ms) + " |")
+        out.append("")
+    secs = df.groupby(["n", "dims", "method"])["seconds"].median().unstack("method")
+    out += ["Median seconds per test (same machine, same run): " + "; ".join(
+        f"n = {n}, dims {dd}: " + ", ".join(f"{m} {row[m]:.3f}" for m in ms) for (n, dd), row in secs.iterrows()) + "."]
+    return "\n".join(out)
+
+
 def speed_table(res: dict) -> str:
     rows = pd.DataFrame(res["rows"])
     ests = list(dict.fromkeys(rows["estimator"]))
@@ -162,7 +185,17 @@ def throughput_lines(res: dict) -> list[str]:
         out.append(f"- `estimate_batch`: {t['estimate_batch_64_sets_per_s']:.1f} data sets/s (64 data sets, n 200-3,000, "
                    f"dims 1-8); a loop of `estimate` on the same data: {t['loop_64_sets_per_s']:.1f}/s")
         out.append(f"- `pairwise`, 50 columns x 2,000 rows (1,225 pairs): {t['pairwise_50cols_2000rows_s']:.2f} s "
-                   f"({t['pairwise_pairs_per_s']:.0f} pairs/s)")
+                   f"({t['pairwise_pairs_per_s']:.0f} pairs/s"
+                   + (f"; a single-threaded KSG loop over the same pairs: {t['ksg_loop_pairs_per_s']:.0f} pairs/s, "
+                      f"InfoAtlas's rate {t['pairwise_pairs_per_s'] / t['ksg_loop_pairs_per_s']:.1f}x the KSG loop's)"
+                      if "ksg_loop_pairs_per_s" in t else ")"))
+        if "pairwise_p_values_s" in t:
+            out.append(f"- `pairwise(p_values=True)` (999 permutations, Benjamini-Hochberg off): "
+                       f"{t['pairwise_p_values_s']:.2f} s, {t['pairwise_p_values_s'] / t['pairwise_50cols_2000rows_s']:.1f}x "
+                       "the matrix alone")
+        if "dask_pairwise_s" in t:
+            out.append(f"- `pairwise` on a local Dask cluster of 2 worker processes (same matrix, this 2-core machine): "
+                       f"{t['dask_pairwise_s']:.2f} s")
     if "memory" in t:
         m = t["memory"]
         out.append(f"- memory at n = {m['n']:,} (5+5 dims, fresh process): peak RSS {m['peak_mib']:.0f} MiB for the whole "
@@ -189,8 +222,15 @@ def gauss_table_summary(res: dict) -> str:
 def readme_blocks() -> dict[str, str]:
     acc, gauss, val, crit = load("accuracy"), load("gauss"), load("validation"), load("accuracy_critics")
     speed, s5k, gt = load("speed"), load("speed5000"), load("gaussian_table")
-    disc, lab = load("discrete"), load("labelled")
+    disc, lab, ind = load("discrete"), load("labelled"), load("independence")
     b = {}
+    if ind:
+        m = ind["meta"]
+        b["independence"] = "\n".join([
+            f"`bash scripts/release_eval.sh infoatlas-base independence`: {m['reps']} data sets per cell, "
+            f"{m['n_permutations']} permutations for every method, alpha = {m['alpha']}, the same data for all "
+            "([docs/results/independence/report.md](docs/results/independence/report.md)).", "",
+            independence_tables(ind)])
     if disc:
         m = disc["meta"]
         b["discrete"] = "\n".join([

@@ -201,3 +201,11 @@ def test_fuzz_every_outcome_is_a_clear_error_or_a_valid_estimate(est, data, poli
             assert torch.equal(a.nan_to_num(0.5), b.nan_to_num(0.5))
         else:
             assert np.array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float), equal_nan=True)
+
+
+def test_few_rows_for_many_columns_widen_the_interval_to_zero():
+    r = np.random.default_rng(0)
+    e = infoatlas.estimate(r.standard_normal((50, 40)), r.standard_normal((50, 40)))
+    assert e.lower == 0.0 and any("few rows" in n for n in e.notes)
+    assert any("transposed" in n for n in infoatlas.estimate(r.standard_normal((30, 500)),
+                                                              r.standard_normal((30, 2))).notes)

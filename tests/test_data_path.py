@@ -119,3 +119,29 @@ def test_pair_features_are_symmetric_in_x_and_y(rng):
     a = pair_features(_canon(x, y), 6)
     b = pair_features(_canon(y, x), 6)
     assert np.allclose(a.numpy(), b.numpy(), atol=1e-5)
+
+
+def test_prepare_many_gives_what_prepare_scores_gives_alone(tiny):
+    from infoatlas.copula import copula_normal
+
+    r = np.random.default_rng(3)
+    items = []
+    for m, dx, dy in ((300, 1, 1), (300, 1, 1), (150, 2, 3), (300, 1, 1)):
+        zx = copula_normal(r.standard_normal((m, dx)), warn=False)[0]
+        zy = copula_normal(r.standard_normal((m, dy)) + zx[:, :1], warn=False)[0]
+        items.append((zx, zy, m, dx, dy, ()))
+    many = tiny.featurizer.prepare_many(items, random_state=0)
+    for it, p in zip(items, many):
+        one = tiny.featurizer.prepare_scores(*it[:5], random_state=0)
+        assert p.n_used == one.n_used and set(p.inputs) == set(one.inputs)
+        assert all(torch.allclose(p.inputs[k], one.inputs[k], atol=1e-6) for k in one.inputs)
+
+
+def test_pairwise_entries_equal_estimates_of_each_pair(tiny):
+    r = np.random.default_rng(4)
+    d = r.standard_normal((400, 5))
+    d[:, 1] += d[:, 0]
+    m = tiny.pairwise(d, progress=False)
+    for a in range(5):
+        for b in range(a + 1, 5):
+            assert m[a, b] == pytest.approx(tiny.estimate(d[:, a], d[:, b]).mi, abs=1e-5)

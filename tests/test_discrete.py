@@ -1,7 +1,6 @@
 """Discrete, tied and mixed variables: ground truth of the atlas's discrete families, the estimators
 of infoatlas.discrete, the typed API (masks, "auto", labels), hard bounds and the scikit-learn drop-ins."""
 import math
-import warnings
 
 import numpy as np
 import pandas as pd

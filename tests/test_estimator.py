@@ -1,6 +1,5 @@
 """The public API with the shipped weights (accuracy is the benchmark's job; here: behaviour)."""
 import math
-import warnings
 
 import numpy as np
 import pandas as pd

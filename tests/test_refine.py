@@ -1,5 +1,4 @@
 """The refinement head: kNN pair statistics, the head's wiring, and ``infoatlas refine`` end to end."""
-import json
 
 import numpy as np
 import pytest
@@ -9,7 +8,7 @@ from infoatlas import InfoAtlas
 from infoatlas.model import SetMI, SetMIConfig
 from infoatlas.knn import knn_features, ksg_pair
 from infoatlas.training.refine import RefineConfig, _stack, dataset_quantiles, refine, with_head
-from infoatlas.weights import load_model, save_model
+from infoatlas.weights import load_model
 
 
 def test_ksg_pair_recovers_gaussian_mi(rng):

@@ -16,7 +16,7 @@ _EXPORTS = {
     "InfoAtlas": "estimator", "estimate": "estimator", "mutual_info": "estimator",
     "mutual_info_score": "estimator", "mutual_info_torch": "estimator",
     "MIEstimate": "interface", "InfoAtlasWarning": "validation", "MIN_SAMPLES": "validation",
-    "WeightsError": "weights",
+    "WeightsError": "weights", "independence_test": "independence", "IndependenceResult": "independence",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

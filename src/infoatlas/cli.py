@@ -210,8 +210,13 @@ def estimate(file, xcols, ycols, as_json, bits, drop_nan, discrete_x, discrete_y
 @click.option("--drop-nan", is_flag=True, help="Drop rows with NaN/inf instead of failing.")
 @click.option("--discrete", default="auto", show_default=True,
               help="Which columns are discrete: auto, all, none, or columns as for --columns.")
+@click.option("--p-values", "p_out", default=None, type=click.Path(dir_okay=False),
+              help="Also test every pair for independence and write the p-values (CSV) here.")
+@click.option("--permutations", default=999, show_default=True, help="Permutations per test (with --p-values).")
+@click.option("--adjust", type=click.Choice(["none", "bh"]), default="bh", show_default=True,
+              help="Multiple-testing adjustment of the p-values (Benjamini-Hochberg).")
 @click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
-def pairwise(file, columns, plot, out, drop_nan, discrete, model):
+def pairwise(file, columns, plot, out, drop_nan, discrete, p_out, permutations, adjust, model):
     """MI (nats) between every pair of columns of FILE."""
     import numpy as np
 
@@ -219,6 +224,8 @@ def pairwise(file, columns, plot, out, drop_nan, discrete, model):
         _writable(out, "--out")
     if plot:
         _writable(plot, "--plot", (".png", ".pdf", ".svg"))
+    if p_out:
+        _writable(p_out, "--p-values")
     df = _read_table(file)
     if columns:
         df = df[_columns(df, columns, "--columns")]
@@ -229,10 +236,15 @@ def pairwise(file, columns, plot, out, drop_nan, discrete, model):
     disc = _discrete_spec(df, discrete, "--discrete")
     est = _load_estimator(model, nan_policy="omit" if drop_nan else "raise")
     try:
-        mat = est.pairwise(df, discrete=disc, progress=True)
+        res = est.pairwise(df, discrete=disc, progress=True, p_values=bool(p_out), n_permutations=permutations,
+                           p_adjust=None if adjust == "none" else adjust)
     except (ValueError, TypeError) as e:
         raise _data_error(e)
+    mat = res[0] if p_out else res
     click.echo(mat.round(3).to_string())
+    if p_out:
+        _write(lambda: res[1].to_csv(p_out), p_out, "--p-values")
+        click.echo(f"p-values ({permutations} permutations, adjustment: {adjust}) written to {p_out}")
     if out:
         _write(lambda: mat.to_csv(out), out, "--out")
     if plot:
@@ -240,6 +252,39 @@ def pairwise(file, columns, plot, out, drop_nan, discrete, model):
 
         _write(lambda: heatmap(mat, plot), plot, "--plot")
         click.echo(f"heatmap written to {plot}")
+
+
+@main.command("test")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--x", "xcols", required=True, help="X columns: names or 0-based indices, comma-separated, or a range 0:3.")
+@click.option("--y", "ycols", required=True, help="Y columns, as for --x.")
+@click.option("--permutations", default=999, show_default=True, help="Permutations of Y's rows (B).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the permutations.")
+@click.option("--discrete-x", default="auto", show_default=True, help="Which X columns are discrete (as for estimate).")
+@click.option("--discrete-y", default="auto", show_default=True, help="Which Y columns are discrete.")
+@click.option("--drop-nan", is_flag=True, help="Drop rows with NaN/inf instead of failing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
+def test_cmd(file, xcols, ycols, permutations, seed, discrete_x, discrete_y, drop_nan, as_json, model):
+    """Permutation test of independence between two groups of columns of FILE (p-value)."""
+    from dataclasses import asdict
+
+    from .independence import independence_test
+
+    df = _read_table(file)
+    xs, ys = _columns(df, xcols, "--x"), _columns(df, ycols, "--y")
+    dx, dy = _discrete_spec(df[xs], discrete_x, "--discrete-x"), _discrete_spec(df[ys], discrete_y, "--discrete-y")
+    est = _load_estimator(model, random_state=seed)
+    try:
+        res = independence_test(df[xs], df[ys], n_permutations=permutations, random_state=seed, discrete_x=dx,
+                                discrete_y=dy, nan_policy="omit" if drop_nan else "raise", model=est)
+    except (ValueError, TypeError) as e:
+        raise _data_error(e)
+    if as_json:
+        click.echo(json.dumps({**asdict(res), "notes": list(res.notes), "x": xs, "y": ys}))
+        return
+    click.echo(f"I(X;Y) = {res.statistic:.4f} nats, p = {res.p_value:.4g} ({res.n_permutations} permutations)")
+    click.echo(f"null: mean {res.null_mean:.4f}, sd {res.null_sd:.4f}, 95% quantile {res.null_q95:.4f} nats; {res.method}")
 
 
 @main.command()
@@ -327,6 +372,28 @@ def bench_labelled(out_dir, model):
     click.echo(_bench(run_labelled, dict(model=model, out_dir=out_dir)))
 
 
+@bench.command("independence")
+@click.option("--n", "ns", default="100,500,2000", show_default=True, help="Sample sizes.")
+@click.option("--dims", default="1", show_default=True, help="Columns per side, comma-separated (e.g. 1,3).")
+@click.option("--reps", default=20, show_default=True, help="Data sets per (shape, dims, n) cell.")
+@click.option("--permutations", default=199, show_default=True, help="Permutations per test, for every method.")
+@click.option("--methods", default="infoatlas,dcor,hsic", show_default=True,
+              help="infoatlas, dcor (distance covariance; needs dcor), hsic (needs hyppo).")
+@click.option("--out", "out_dir", default="bench_out/independence", show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
+def bench_independence(ns, dims, reps, permutations, methods, out_dir, seed, model):
+    """Size and power of the independence test next to distance covariance and HSIC (same data)."""
+    from .bench.independence import run_independence
+
+    try:
+        click.echo(_bench(run_independence, dict(ns=_ints(ns, "--n"), dims=_ints(dims, "--dims"), reps=reps,
+                                                 n_permutations=permutations, methods=_names(methods, "--methods"),
+                                                 out_dir=out_dir, seed=seed, model=model)))
+    except ImportError as e:
+        raise click.ClickException(f"{e}: pip install 'infoatlas[bench]' (dcor, hyppo)") from None
+
+
 @bench.command("speed")
 @click.option("--n", "ns", default="1000,10000,100000", show_default=True)
 @click.option("--dims", default="1x1,5x5,20x20", show_default=True)
@@ -340,18 +407,21 @@ def bench_labelled(out_dir, model):
               help="Skip KSG where n * (dx + dy) exceeds this (kd-trees degrade in high dims).")
 @click.option("--throughput/--no-throughput", default=True, show_default=True,
               help="Also time estimate_batch (64 sets) and pairwise (50 columns x 2,000 rows).")
+@click.option("--dask-workers", default=0, show_default=True,
+              help="Also time pairwise on a local Dask cluster of this many worker processes (0: skip).")
 @click.option("--out", "out_dir", default="bench_out/speed", show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--model", default=None)
-def bench_speed(ns, dims, estimators, repeats, critic_max_n, ksg_max_size, memory_n, throughput, out_dir,
-                seed, model):
+def bench_speed(ns, dims, estimators, repeats, critic_max_n, ksg_max_size, memory_n, throughput, dask_workers,
+                out_dir, seed, model):
     """Latency per estimate, as medians and ratios to InfoAtlas, plus batch and pairwise throughput."""
     from .bench.speed import run_speed
 
     click.echo(_bench(run_speed, dict(ns=_ints(ns, "--n"), dims=_dims(dims),
                                       estimators=_names(estimators, "--estimators"), repeats=repeats,
                                       critic_max_n=critic_max_n, out_dir=out_dir, seed=seed, model=model,
-                                      memory_n=memory_n, throughput=throughput, ksg_max_size=ksg_max_size)))
+                                      memory_n=memory_n, throughput=throughput, ksg_max_size=ksg_max_size,
+                                      dask_workers=dask_workers)))
 
 
 class _LazyGroup(click.Group):

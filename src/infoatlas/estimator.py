@@ -22,6 +22,12 @@ from .validation import (MIN_SAMPLES, align_pandas, as_2d, as_2d_typed, check_in
 from .weights import load_model
 
 
+PAIR_BLOCK = 512  #: pairs prepared and estimated together in :meth:`InfoAtlas.pairwise`
+#: below this many rows per column (n < 3 (dx + dy)) the network's estimate is not trusted: its
+#: interval is widened to include 0, and a note says so
+FEW_ROWS_PER_COLUMN = 3
+
+
 @torch.no_grad()
 def network_quantiles(model, prepared: Sequence[Prepared], *, batch_size: int = 64, device="cpu",
                       progress: bool = False) -> list[torch.Tensor | None]:
@@ -179,7 +185,14 @@ class InfoAtlas:
             mid = qs[mid_i]
             lo, hi = scale_interval(qs[lo_i], mid, qs[hi_i], s_lo, s_hi)
             mi, lower, upper = torch.expm1(torch.stack([mid, lo, hi]).clamp_min(0)).tolist()
-            out.append(MIEstimate(mi, lower, upper, p.n, p.dim_x, p.dim_y, p.n_used, p.notes))
+            notes = p.notes
+            if p.n < FEW_ROWS_PER_COLUMN * (p.dim_x + p.dim_y):
+                # sample canonical correlations of many columns from few rows are biased up (independent
+                # 40 + 40 columns at n = 50 look strongly dependent): the data cannot rule out MI = 0
+                lower = 0.0
+                notes = notes + (f"few rows for the columns (n = {p.n} < {FEW_ROWS_PER_COLUMN} x {p.dim_x + p.dim_y}): "
+                                 "the estimate is unreliable and the interval is widened to include 0",)
+            out.append(MIEstimate(mi, lower, upper, p.n, p.dim_x, p.dim_y, p.n_used, notes))
         return out
 
     # ------------------------------------------------------------------ public API
@@ -222,7 +235,8 @@ class InfoAtlas:
             planned.append(self.plan(item[0], item[1], discrete_x, discrete_y, nan_policy))
         return self._finish(planned, progress=progress)
 
-    def pairwise(self, data, columns=None, *, discrete="auto", progress: bool = True):
+    def pairwise(self, data, columns=None, *, discrete="auto", p_values: bool = False, n_permutations: int = 999,
+                 p_adjust: str | None = None, client=None, progress: bool = True):
         """Mutual information between all columns, or between named groups of columns.
 
         Parameters
@@ -231,13 +245,23 @@ class InfoAtlas:
         columns : None, or a dict {group name: list of column names/indices}
             None: every column is its own variable.
         discrete : which columns of ``data`` are discrete, as ``discrete_x`` of :meth:`estimate`.
+        p_values : also return permutation p-values of independence for every pair
+            (:func:`infoatlas.independence_test` with ``n_permutations``; pairs of two untied
+            continuous columns share one null, so they cost little more than the MI itself).
+        p_adjust : None or "bh": Benjamini-Hochberg adjustment over the pairs.
+        client : None, or a ``dask.distributed.Client``: the blocks of pairs are computed on its
+            workers (the network sent once to each, the data once to each; results come back as
+            blocks finish).  The matrix is the same as without a client.  Needs ``infoatlas[dask]``.
 
         Returns
         -------
         (g, g) symmetric matrix in nats.  The diagonal is the entropy of a group whose columns are
         all discrete (its MI with itself), NaN otherwise (the self-information of a continuous
         variable is infinite).  A pandas DataFrame when ``data`` is a DataFrame or groups are named.
+        With ``p_values=True``: (MI matrix, p-value matrix), the p-value diagonal NaN.
         """
+        if p_adjust not in (None, "bh"):
+            raise ValueError(f"p_adjust must be None or 'bh', got {p_adjust!r}")
         is_df = hasattr(data, "columns") and hasattr(data, "iloc")
         arr, cat, names = as_2d_typed(data, "data")
         disc = _discrete.discrete_mask(discrete, arr, "data", cat, names)
@@ -278,33 +302,91 @@ class InfoAtlas:
         constant = np.zeros(x_all.shape[1], bool)
         constant[~disc] = const
         gnames = list(groups)
-        planned, where = [], []
-        for a in range(len(gnames)):
-            for b in range(a + 1, len(gnames)):
-                ia, ib = groups[gnames[a]], groups[gnames[b]]
-                if disc[ia].any() or disc[ib].any():
-                    mi, lo, hi, more = _discrete.discrete_estimate(x_all[:, ia], x_all[:, ib], disc[ia], disc[ib],
-                                                                   random_state=self.random_state)
-                    planned.append(MIEstimate(mi, lo, hi, n, len(ia), len(ib), x_all.shape[0], tuple(more)))
-                else:
-                    za = zfull[:, [j for j in ia if not constant[j]]]
-                    zb = zfull[:, [j for j in ib if not constant[j]]]
-                    planned.append(self.featurizer.prepare_scores(za, zb, n, len(ia), len(ib), notes,
-                                                                  max_chunks=self.max_chunks,
-                                                                  random_state=self.random_state))
-                where.append((a, b))
-        ests = self._finish(planned, progress=progress)
+        where = [(a, b) for a in range(len(gnames)) for b in range(a + 1, len(gnames))]
         mat = np.full((len(gnames), len(gnames)), np.nan)
-        for (a, b), e in zip(where, ests):
-            mat[a, b] = mat[b, a] = e.mi
+        bar = None
+        if progress and len(where) > PAIR_BLOCK:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(where), desc="infoatlas pairs", unit="pair")
+        # blocks of pairs: the prepared inputs of one block at a time (memory bounded by the block,
+        # not by the number of pairs), each block's continuous pairs prepared as batches
+        size = PAIR_BLOCK
+        if client is not None:  # at least about 4 blocks per worker, so that every worker has work
+            size = max(16, min(PAIR_BLOCK, -(-len(where) // (4 * max(1, len(client.scheduler_info()["workers"]))))))
+        blocks = [where[s0: s0 + size] for s0 in range(0, len(where), size)]
+        data = {"x": x_all, "z": zfull, "constant": constant, "disc": disc, "groups": [groups[g] for g in gnames],
+                "n": n, "notes": notes}
+        if client is not None:
+            from .distributed import pairwise_blocks
+
+            done = pairwise_blocks(client, self, data, blocks)
+        else:
+            done = ((block, self._pair_block(data, block)) for block in blocks)
+        for block, values in done:
+            for (a, b), v in zip(block, values):
+                mat[a, b] = mat[b, a] = v
+            if bar is not None:
+                bar.update(len(block))
+        if bar is not None:
+            bar.close()
         for a, g in enumerate(gnames):
             if disc[groups[g]].all():
                 mat[a, a] = _discrete.side_entropy(x_all[:, groups[g]])
+        pmat = self._pair_p_values(x_all, groups, gnames, disc, mat, where, n_permutations, p_adjust) \
+            if p_values else None
         if is_df or columns is not None:
             import pandas as pd
 
-            return pd.DataFrame(mat, index=gnames, columns=gnames)
-        return mat
+            mat = pd.DataFrame(mat, index=gnames, columns=gnames)
+            pmat = None if pmat is None else pd.DataFrame(pmat, index=gnames, columns=gnames)
+        return (mat, pmat) if p_values else mat
+
+    def _pair_block(self, data: dict, block) -> list[float]:
+        """MI (nats) of the pairs (a, b) of a block of :meth:`pairwise`; ``data`` holds the rows
+        (x), the continuous columns' copula scores (z), the constant and discrete masks and the
+        groups' column indices, all computed once per call."""
+        groups, x_all, disc, n = data["groups"], data["x"], data["disc"], data["n"]
+        live = [[j for j in g if not data["constant"][j]] for g in groups]
+        planned: list = [None] * len(block)
+        items, at = [], []
+        for i, (a, b) in enumerate(block):
+            ia, ib = groups[a], groups[b]
+            if disc[ia].any() or disc[ib].any():
+                mi, lo, hi, more = _discrete.discrete_estimate(x_all[:, ia], x_all[:, ib], disc[ia], disc[ib],
+                                                               random_state=self.random_state)
+                planned[i] = MIEstimate(mi, lo, hi, n, len(ia), len(ib), x_all.shape[0], tuple(more))
+            else:
+                items.append((data["z"][:, live[a]], data["z"][:, live[b]], n, len(ia), len(ib), data["notes"]))
+                at.append(i)
+        for i, p in zip(at, self.featurizer.prepare_many(items, max_chunks=self.max_chunks,
+                                                         random_state=self.random_state)):
+            planned[i] = p
+        return [e.mi for e in self._finish(planned)]
+
+    def _pair_p_values(self, x_all, groups, gnames, disc, mat, where, n_permutations, p_adjust):
+        """Permutation p-values of the pairs of :meth:`pairwise` (see there)."""
+        from .independence import benjamini_hochberg, independence_test, permutation_p_value, rank_null
+
+        n = x_all.shape[0]
+        pmat = np.full(mat.shape, np.nan)
+        ps = []
+        for a, b in where:
+            ia, ib = groups[gnames[a]], groups[gnames[b]]
+            xa, xb = x_all[:, ia], x_all[:, ib]
+            untied = (len(ia) == len(ib) == 1 and not disc[ia].any() and not disc[ib].any()
+                      and np.unique(xa).size == n and np.unique(xb).size == n)
+            if untied:  # the statistic's null depends on n alone: one null for all such pairs
+                p = permutation_p_value(mat[a, b], rank_null(self, n, n_permutations, self.random_state))
+            else:
+                p = independence_test(xa, xb, n_permutations=n_permutations, random_state=self.random_state,
+                                      discrete_x=disc[ia], discrete_y=disc[ib], model=self).p_value
+            ps.append(p)
+        if p_adjust == "bh" and ps:
+            ps = list(benjamini_hochberg(np.array(ps)))
+        for (a, b), p in zip(where, ps):
+            pmat[a, b] = pmat[b, a] = p
+        return pmat
 
 
 # ---------------------------------------------------------------------- module-level functions

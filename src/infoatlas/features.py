@@ -295,48 +295,81 @@ class Featurizer:
                        *, max_chunks: int | None = None, random_state=0) -> Prepared:
         """From copula scores zx (m, dx'), zy (m, dy') with constant columns removed; ``n``,
         ``dim_x``, ``dim_y`` are the data's original sizes (reported, and n before subsampling)."""
+        return self.prepare_many([(zx, zy, n, dim_x, dim_y, notes)], max_chunks=max_chunks,
+                                 random_state=random_state)[0]
+
+    def prepare_many(self, items, *, max_chunks: int | None = None, random_state=0) -> list[Prepared]:
+        """:meth:`prepare_scores` for many data sets at once: items are (zx, zy, n, dim_x, dim_y,
+        notes).  Data sets that share (rows, dx', dy') are canonicalised and summarised as one batch
+        (B, m, d) tensor: one call instead of B (pairwise MI over many columns is mostly such data sets);
+        the result for each is that of :meth:`prepare_scores` alone (tested)."""
+        out: list = [None] * len(items)
+        groups: dict = {}
+        for i, (zx, zy, n, dim_x, dim_y, notes) in enumerate(items):
+            if zx.shape[1] == 0 or zy.shape[1] == 0:
+                out[i] = Prepared(None, n, dim_x, dim_y, 0, tuple(notes) + ("a side is constant: MI is 0",))
+            else:
+                groups.setdefault((zx.shape[0], zx.shape[1], zy.shape[1]), []).append(i)
+        for (m, dx, dy), idx in groups.items():
+            for i, p in zip(idx, self._prepare_group([items[i] for i in idx], m, dx, dy, max_chunks, random_state)):
+                out[i] = p
+        return out
+
+    def _prepare_group(self, items, m: int, dx: int, dy: int, max_chunks, random_state) -> list[Prepared]:
+        """Items sharing m rows and widths dx, dy: canonical form, statistics and chunks in batch."""
         s = self.settings
-        notes = list(notes)
-        m = zx.shape[0]
-        if zx.shape[1] == 0 or zy.shape[1] == 0:
-            notes.append("a side is constant: MI is 0")
-            return Prepared(None, n, dim_x, dim_y, 0, tuple(notes))
         cap, t = self.max_dim, s.rows_per_pass
-        if zx.shape[1] > cap or zy.shape[1] > cap:
-            notes.append(f"kept the leading {cap} canonical directions per side")
-        can = canonicalise(torch.from_numpy(zx)[None], torch.from_numpy(zy)[None])
-        top = float(can.rho.max()) if can.rho.numel() else 0.0
-        if top > COPY_RHO:
-            msg = (f"X and Y are (nearly) copies of each other (canonical correlation {top:.6f}): the MI of "
-                   "continuous copies is infinite, and the estimate only says that it is large")
-            notes.append(msg)
-            warnings.warn(msg, InfoAtlasWarning, stacklevel=4)
+        bsz = len(items)
+        zx = torch.from_numpy(np.stack([it[0] for it in items]))             # (B, m, dx)
+        zy = torch.from_numpy(np.stack([it[1] for it in items]))             # (B, m, dy)
+        can = canonicalise(zx, zy)
         k = max(1, min(max_chunks or s.max_chunks, m // t))
         used = min(m, k * t)
-        # rows in a pseudo-random order fixed by their values (so subsets do not depend on row order)
-        order = torch.from_numpy(order_rows(np.hstack([zx, zy]), random_state)) if m > t else None
+        # per data set, rows in a pseudo-random order fixed by their values (so subsets do not
+        # depend on row order): (B, m)
+        order = torch.from_numpy(np.stack([order_rows(np.hstack([it[0], it[1]]), random_state)
+                                           for it in items])) if m > t else None
+
+        def rows(a, r):  # a (B, m, d) -> the rows r (B, R) of each data set, (B, R, d)
+            return torch.take_along_dim(a, r[..., None], dim=1)
+
         # the non-Gaussianity statistics use all rows up to stats_rows (more only refines moments
         # whose z-scores are capped at stat_n_cap rows anyway), before chunking
-        sub = can if m <= s.stats_rows else Canonical(can.u[:, order[:s.stats_rows]],
-                                                     can.v[:, order[:s.stats_rows]], can.rho)
-        pair = pair_features(sub, cap, m, s.stat_n_cap)
+        sub = can if m <= s.stats_rows else Canonical(rows(can.u, order[:, :s.stats_rows]),
+                                                     rows(can.v, order[:, :s.stats_rows]), can.rho)
+        pair = pair_features(sub, cap, m, s.stat_n_cap)                       # (B, cap, F)
         if m > t:
-            # chunk j = rows [j t, (j+1) t) of that order: u (k, t, dx'), v (k, t, dy')
-            u = can.u[:, order[:used]].reshape(k, -1, can.u.shape[-1])
-            v = can.v[:, order[:used]].reshape(k, -1, can.v.shape[-1])
-            can = Canonical(u, v, can.rho.expand(k, -1))
+            # chunk j of data set b = rows [j t, (j+1) t) of its order: (B k, t, d)
+            u = rows(can.u, order[:, :used]).reshape(bsz * k, t, dx)
+            v = rows(can.v, order[:, :used]).reshape(bsz * k, t, dy)
+            can = Canonical(u, v, can.rho.repeat_interleave(k, 0))
+            pair = pair.repeat_interleave(k, 0)
         # the widths the network is told are the live ones (constant columns carry nothing)
-        inputs = model_inputs(can, t, cap, zx.shape[1], zy.shape[1], n_total=m, pair=pair,
-                              stat_n_cap=s.stat_n_cap)
-        if self.n_knn:
-            # kNN statistics of the first chunk's rows (the rows the head was trained with), shared
-            # by every chunk: (k, 2 n_knn + 1)
-            knn = knn_features(can.u[0, :t].numpy(), can.v[0, :t].numpy(), self.n_knn, s.knn_k)
-            inputs["knn"] = torch.from_numpy(knn)[None].expand(inputs["u"].shape[0], -1)
-        if used < m:
-            notes.append(f"network read {used} of {m} rows ({k} chunk(s) of {t}); canonical correlations "
-                         f"used all rows, non-Gaussianity statistics {min(m, s.stats_rows)}")
-        return Prepared(inputs, n, dim_x, dim_y, used, tuple(notes))
+        inputs = model_inputs(can, t, cap, dx, dy, n_total=m, pair=pair, stat_n_cap=s.stat_n_cap)
+        kk = inputs["u"].shape[0] // bsz                                       # chunks per data set
+        out = []
+        for b, (_, _, n, dim_x, dim_y, notes) in enumerate(items):
+            notes = list(notes)
+            sl = slice(b * kk, (b + 1) * kk)
+            one = {key: val[sl] for key, val in inputs.items()}
+            if dx > cap or dy > cap:
+                notes.append(f"kept the leading {cap} canonical directions per side")
+            top = float(can.rho[b * kk].max()) if can.rho.numel() else 0.0
+            if top > COPY_RHO:
+                msg = (f"X and Y are (nearly) copies of each other (canonical correlation {top:.6f}): the MI of "
+                       "continuous copies is infinite, and the estimate only says that it is large")
+                notes.append(msg)
+                warnings.warn(msg, InfoAtlasWarning, stacklevel=5)
+            if self.n_knn:
+                # kNN statistics of the first chunk's rows (the rows the head was trained with),
+                # shared by every chunk: (k, 2 n_knn + 1)
+                knn = knn_features(can.u[b * kk, :t].numpy(), can.v[b * kk, :t].numpy(), self.n_knn, s.knn_k)
+                one["knn"] = torch.from_numpy(knn)[None].expand(kk, -1)
+            if used < m:
+                notes.append(f"network read {used} of {m} rows ({k} chunk(s) of {t}); canonical correlations "
+                             f"used all rows, non-Gaussianity statistics {min(m, s.stats_rows)}")
+            out.append(Prepared(one, n, dim_x, dim_y, used, tuple(notes)))
+        return out
 
     # ------------------------------------------------------------------ torch paths
     def batch(self, x, y, device="cpu") -> dict[str, torch.Tensor]:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import within_factor
+from . import write_report
 from .suite import atlas_suite, npz_suite
 
 
@@ -129,11 +130,9 @@ def run_accuracy(estimators, ns=(200, 1000, 5000), per_cell=4, dims=((1, 1), (3,
         md += ["## Failures", ""] + [f"- {r.estimator} on {r.case}: {r.error}" for r in fails.itertuples()] + [""]
     md.append(f"Run time {meta['seconds']} s.")
     report = "\n".join(md)
-    (out / "report.md").write_text(report + "\n")
-    with open(out / "results.json", "w") as fh:
-        json.dump({"meta": meta, "records": json.loads(df.to_json(orient="records")),
-                   "by_n": json.loads(by_n.to_json(orient="records")),
-                   "by_family": json.loads(by_fam.to_json(orient="records"))}, fh, indent=1, default=str)
+    write_report(out, report, {"meta": meta, "records": json.loads(df.to_json(orient="records")),
+                               "by_n": json.loads(by_n.to_json(orient="records")),
+                               "by_family": json.loads(by_fam.to_json(orient="records"))})
     if plots and df["truth"].notna().any():
         from ..plots import error_vs_n, estimate_vs_truth
 

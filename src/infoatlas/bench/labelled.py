@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from . import write_report
 
 DATASETS = ("iris", "wine", "breast_cancer", "digits")
 
@@ -60,9 +61,5 @@ def run_labelled(model=None, out_dir="bench_out/labelled", seed: int = 0) -> str
                      f"{r['cv accuracy']:.1%} | {r['Fano bound']:.3f} | {r['infoatlas']:.3f} | "
                      f"[{r['lower']:.3f}, {r['upper']:.3f}] | {'yes' if r['inside'] else 'no'} |")
     report = "\n".join(lines)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.md").write_text(report + "\n")
-    (out / "results.json").write_text(json.dumps({"rows": json.loads(df.to_json(orient="records")), "seed": seed},
-                                                 indent=1) + "\n")
+    write_report(out_dir, report, {"rows": json.loads(df.to_json(orient="records")), "seed": seed})
     return report

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from . import write_report
 
 CRITICS = ("mine", "infonce", "nwj", "smile")
 
@@ -69,7 +70,7 @@ def memory_probe(n: int = 1_000_000, model=None) -> dict:
 def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
               estimators=("infoatlas", "ksg", "mine", "infonce"), repeats=5, critic_max_n=10000,
               out_dir="bench_out/speed", seed=0, model=None, memory_n: int = 0,
-              throughput: bool = True, ksg_max_size: int = 1_000_000) -> str:
+              throughput: bool = True, ksg_max_size: int = 1_000_000, dask_workers: int = 0) -> str:
     from .accuracy import make_estimator
 
     rng = np.random.default_rng(seed)
@@ -119,12 +120,27 @@ def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
         data = rng.standard_normal((2000, 50))
         data[:, 1::2] += data[:, ::2]
         t_pair = _time(lambda: ia.pairwise(data, progress=False), 1)
+        t_pval = _time(lambda: ia.pairwise(data, p_values=True, progress=False), 1)
+        ksg = make_estimator("ksg", None, seed)
+        t_ksg = _time(lambda: [ksg.estimate(data[:, a], data[:, b]) for a in range(50) for b in range(a + 1, 50)], 1)
         extra = {"estimate_batch_64_sets_per_s": 64 / t_batch, "loop_64_sets_per_s": 64 / t_loop,
-                 "pairwise_50cols_2000rows_s": t_pair, "pairwise_pairs_per_s": 1225 / t_pair}
+                 "pairwise_50cols_2000rows_s": t_pair, "pairwise_pairs_per_s": 1225 / t_pair,
+                 "pairwise_p_values_s": t_pval, "ksg_loop_pairs_per_s": 1225 / t_ksg}
         lines += ["", f"estimate_batch: {extra['estimate_batch_64_sets_per_s']:.1f} data sets/s "
                   f"(64 sets, n 200-3000, dims 1-8; a plain loop of estimate: {extra['loop_64_sets_per_s']:.1f}/s)",
                   f"pairwise, 50 columns x 2,000 rows (1,225 pairs): {t_pair:.2f} s "
-                  f"({extra['pairwise_pairs_per_s']:.0f} pairs/s)"]
+                  f"({extra['pairwise_pairs_per_s']:.0f} pairs/s; a single-threaded KSG loop over the same pairs: "
+                  f"{extra['ksg_loop_pairs_per_s']:.0f} pairs/s); with p-values (999 permutations): {t_pval:.2f} s"]
+        if dask_workers:
+            from distributed import Client, LocalCluster
+
+            with LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True,
+                              dashboard_address=None) as cluster, Client(cluster) as client:
+                ia.pairwise(data[:, :4], client=client, progress=False)  # start-up: each worker builds the network
+                t_dask = _time(lambda: ia.pairwise(data, client=client, progress=False), 1)
+            extra["dask_pairwise_s"] = t_dask
+            lines.append(f"pairwise on a local Dask cluster of {dask_workers} worker processes (same matrix): "
+                         f"{t_dask:.2f} s ({1225 / t_dask:.0f} pairs/s)")
     if memory_n and "infoatlas" in ests:
         mem = memory_probe(memory_n, model)
         extra["memory"] = mem
@@ -132,9 +148,5 @@ def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
                      f"for the whole process; peak before the estimate began (interpreter, torch, model, "
                      f"data) {mem['before_estimate_mib']:.0f} MiB; estimate {mem['seconds']:.2f} s")
     report = "\n".join(lines)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.md").write_text(report + "\n")
-    (out / "results.json").write_text(json.dumps({"rows": json.loads(df.to_json(orient="records")),
-                                                  "throughput": extra, "seed": seed}, indent=1))
+    write_report(out_dir, report, {"rows": json.loads(df.to_json(orient="records")), "throughput": extra, "seed": seed})
     return report

@@ -1,0 +1,28 @@
+"""pairwise on a local Dask cluster of two worker processes returns the local matrix."""
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def test_dask_pairwise_equals_the_local_matrix_and_builds_the_network_once_per_worker(client, tiny):
+    r = np.random.default_rng(0)
+    d = r.standard_normal((200, 9))
+    d[:, 1] += d[:, 0]
+    d[:, 8] = r.integers(0, 3, 200)          # a discrete column: the other path, on the workers too
+    local = tiny.pairwise(d, progress=False)
+    remote = tiny.pairwise(d, client=client, progress=False)
+    # the same up to float rounding (blocks of other sizes are batched differently)
+    assert np.allclose(local, remote, atol=1e-6, equal_nan=True)
+    tiny.pairwise(d[:, :4], client=client, progress=False)
+    built = client.run(lambda: len(__import__("infoatlas.distributed").distributed._WORKER_MODELS))
+    assert set(built.values()) <= {0, 1} and sum(built.values()) >= 1
