@@ -11,6 +11,7 @@
 #   gaussian_table    fixed well-conditioned Gaussians, InfoAtlas vs Gaussian copula
 #   discrete          discrete, tied and mixed families (atlas.discrete), vs scikit-learn and KSG (seed 0)
 #   labelled          scikit-learn's labelled data sets: MI(features; class) against H(class) and Fano
+#   invariance        how exactly the invariances hold (row order, monotone maps, X/Y swap, column order, float32)
 #   independence      size and power of the independence test vs distance covariance and HSIC (n 100 and 500)
 #   speed5000         latency at n = 5,000, 5+5 dims, next to KSG (15 repeats)
 #   speed             latency grid with ratios to KSG and critics, throughput, memory
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-infoatlas-base}
 shift || true
-SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete labelled independence speed5000 speed}
+SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete labelled invariance independence speed5000 speed}
 R=docs/results
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 for s in $SUITES; do
@@ -35,6 +36,7 @@ for s in $SUITES; do
     discrete) infoatlas bench accuracy --model "$W" --families discrete --estimators infoatlas,sklearn,ksg \
                 --dims 1x1,4x1 --n 1000,5000 --per-cell 8 --no-plots --out $R/discrete ;;
     labelled) infoatlas bench labelled --model "$W" --out $R/labelled ;;
+    invariance) python scripts/invariance_check.py --out $R/invariance ;;
     independence) infoatlas bench independence --model "$W" --n 100,500 --dims 1,3 --reps 40 --permutations 199 \
                     --out $R/independence ;;
     speed5000) infoatlas bench speed --model "$W" --n 5000 --dims 5x5 --repeats 15 --estimators infoatlas,ksg \
