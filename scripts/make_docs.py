@@ -375,9 +375,10 @@ def model_card() -> str:
           "than 20 distinct values still reach the network, which was not trained on ties.",
           "- Clustered data and low-dimensional manifolds in many ambient dimensions (embeddings, images): the "
           "estimate can be several times the truth.",
-          "- Few rows for many columns (n below about 3 (dx + dy)): independent data can read as strongly dependent.",
-          "- Causal or significance claims: the interval is a calibrated prediction interval for the MI, not a test "
-          "of independence.",
+          "- Few rows for many columns (n below about 3 (dx + dy)): independent data can read as strongly dependent "
+          "(the estimator then widens the interval to include 0 and says so in the notes).",
+          "- Significance claims from the interval: it is a calibrated prediction interval for the MI, not a test; "
+          "use `infoatlas.independence_test` (permutation p-values) for that.",
           "- MI near or above the atlas's largest values: the errors grow with the MI (below).", "",
           "## Training data", "",
           f"The atlas (`infoatlas.atlas`, [docs/atlas.md](../../../docs/atlas.md)): synthetic joint distributions with "
