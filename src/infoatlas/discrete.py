@@ -8,7 +8,9 @@ Then, by the kinds of the two sides:
   Chao-Shen corrections, docs/experiments/discrete_selection.md);
 - one side discrete, the other continuous: the nearest-neighbour estimator of Ross (2014), as in
   scikit-learn's ``mutual_info_classif``, but on the joint continuous side (any width) after a
-  copula transform of each continuous column (:func:`ross_mi`);
+  copula transform of each continuous column (:func:`ross_mi`); with two or more continuous columns,
+  raised to a cross-validated classifier's lower bound when that is larger (:func:`classifier_bound`:
+  on scikit-learn's wine and breast-cancer data the neighbour estimate alone fell below Fano's bound);
 - a side mixing both kinds: the chain rule I([Xd, Xc]; Y) = I(Xd; Y) + I(Xc; Y | Xd), each term by
   the estimators above within the categories of Xd (:func:`point_estimate`); measured better than the
   mixed KSG of Gao et al. (2017) (:func:`mixed_ksg`, kept for comparison) on the mixed family.
@@ -223,6 +225,45 @@ def side_entropy(a: np.ndarray) -> float:
     return float(-np.sum(p * np.log(p)))
 
 
+def classifier_bound(xc: np.ndarray, labels: np.ndarray, folds: int = 5, random_state=0,
+                     l2: float = 1e-3) -> tuple[float, float]:
+    """A cross-fitted lower bound (nats) on I(X; C) and its standard error: H(C) - CE, with CE the
+    held-out cross-entropy of a multinomial logistic regression of C on X's copula scores (Barber
+    and Agakov 2003: E[log q(c | x)] <= E[log p(c | x)] for any classifier q).  Nearest-neighbour
+    estimates of I(X; C) fall below what the data prove when X has many columns; this bound does
+    not, and a linear classifier on copula scores is the right one for many class-conditional shapes."""
+    import torch
+
+    z = _continuous_scores(xc)
+    z = (z - z.mean(0)) / np.where(z.std(0) > 0, z.std(0), 1.0)
+    c = np.unique(labels, return_inverse=True)[1].ravel()
+    n, k = z.shape[0], int(c.max()) + 1
+    if k < 2 or n < 2 * folds:
+        return 0.0, 0.0
+    fold = np.random.default_rng(random_state).permutation(n) % folds
+    logq = np.empty(n)
+    zt, ct = torch.from_numpy(z), torch.from_numpy(c)
+    for f in range(folds):
+        tr, te = torch.from_numpy(fold != f), torch.from_numpy(fold == f)
+        w = torch.zeros(z.shape[1] + 1, k, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.LBFGS([w], max_iter=100, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            logits = zt[tr] @ w[:-1] + w[-1]
+            loss = torch.nn.functional.cross_entropy(logits, ct[tr]) + l2 * (w[:-1] ** 2).sum()
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        with torch.no_grad():
+            lp = torch.log_softmax(zt[te] @ w[:-1] + w[-1], dim=1)
+            logq[te.numpy()] = lp[torch.arange(int(te.sum())), ct[te]].numpy()
+    p = np.bincount(c, minlength=k) / n
+    terms = logq - np.log(p[c])      # per-row pointwise lower bound; its mean is the bound
+    return float(terms.mean()), float(terms.std(ddof=1) / np.sqrt(n))
+
+
 def ksg_continuous(x: np.ndarray, y: np.ndarray, k: int = 3) -> float:
     """KSG (algorithm 1) estimate (nats) between continuous sides, on copula scores."""
     from .knn import knn_radius, ksg_value
@@ -289,6 +330,17 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
             for s in (rng.choice(n, n // 2, replace=False) for _ in range(reps))]
     spread = float(np.sqrt(np.var(half, ddof=1) + (mi - np.mean(half)) ** 2))
     lower, upper = mi - Z90 * spread, mi + Z90 * spread
+    cont, lab = (x, y) if mask_y.all() and not mask_x.any() else (y, x) if mask_x.all() and not mask_y.any() \
+        else (None, None)
+    if cont is not None and cont.shape[1] >= 2:
+        # several continuous columns against a label: the nearest-neighbour estimate can fall below
+        # what a classifier proves; take the larger of the two (both clipped to H below)
+        bound, se = classifier_bound(cont, codes(lab)[0], random_state=random_state)
+        if bound > mi:
+            notes.append(f"raised to a cross-validated classifier's lower bound ({bound:.4f} nats; the "
+                         f"nearest-neighbour estimate was {mi:.4f})")
+            mi = bound
+            lower, upper = max(lower, bound - Z90 * se), max(upper, bound + Z90 * se)
     bound = np.inf
     for a, m, name in ((x, mask_x, "X"), (y, mask_y, "Y")):
         if m.all():
