@@ -84,9 +84,15 @@ def discrete_mask(spec, arr: np.ndarray, name: str, categorical: np.ndarray | No
 
 
 def codes(a: np.ndarray) -> tuple[np.ndarray, int]:
-    """Joint category codes of the rows of a (n, d) discrete array: (codes (n,), number of categories)."""
-    _, inv = np.unique(a, axis=0, return_inverse=True)
-    inv = inv.ravel()
+    """Joint category codes of the rows of a (n, d) discrete array: (codes (n,), number of categories).
+    Codes are numbered in sorted order of the values, so they do not depend on the order of rows."""
+    if a.shape[1] == 1:
+        _, inv = np.unique(a[:, 0], return_inverse=True)
+    else:
+        import pandas as pd
+
+        inv = pd.DataFrame(a).groupby(list(range(a.shape[1])), sort=True).ngroup().to_numpy()
+    inv = np.asarray(inv).ravel()
     return inv, int(inv.max()) + 1
 
 

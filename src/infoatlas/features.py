@@ -106,11 +106,19 @@ def subsample_rows(a: np.ndarray, max_rows: int, random_state) -> np.ndarray:
     the choice is the same under any strictly monotone map of a column, increasing or decreasing).
     For data without repeated rows this keeps the ``max_rows`` rows first in that order.
     """
+    import pandas as pd
     from scipy.stats import rankdata
 
-    n = a.shape[0]
-    _, first, inverse, counts = np.unique(a, axis=0, return_index=True, return_inverse=True, return_counts=True)
-    inverse = inverse.ravel()
+    n, d = a.shape
+    if any(np.unique(a[:, j]).size == n for j in range(d)):
+        # a column without repeated values: no two rows are identical (the usual continuous case,
+        # decided in one sort of one column): the max_rows rows first in the order
+        r = rankdata(a, axis=0, method="average")
+        return np.sort(order_rows((2.0 * r - (n + 1)) / (n - 1), random_state)[:max_rows])
+    # groups of identical rows (hashing, O(n)); the numbering does not matter, only the values
+    inverse = pd.DataFrame(a).groupby(list(range(d)), sort=False).ngroup().to_numpy()
+    counts = np.bincount(inverse)
+    first = np.unique(inverse, return_index=True)[1]
     r = rankdata(a[first], axis=0, method="average")            # ranks of the distinct rows
     key_rank = np.argsort(order_rows((2.0 * r - (len(first) + 1)) / max(len(first) - 1, 1), random_state),
                           kind="stable")                         # position of each distinct row in that order
