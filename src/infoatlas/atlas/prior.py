@@ -47,7 +47,7 @@ HELDOUT_FAMILIES = ("gauss_block", "additive_uniform", "student_t_flow", "mixtur
 #: not a held-out family, a sanity check of the case where Gaussian-copula MI is exact
 SANITY_FAMILIES = ("gauss_plain",)
 #: the calibration split: in neither training nor the held-out benchmark; the 90% intervals of a
-#: weight file are calibrated on it (``infoatlas calibrate``), so held-out coverage stays honest
+#: weight file are calibrated on it (``infoatlas dev calibrate``), so held-out coverage stays honest
 VALIDATION_FAMILIES = ("clayton_pairs", "gauss_spiral")
 #: atlas version in which a train family joined (the others were there from the start), so that a
 #: weight file can say which families its training saw

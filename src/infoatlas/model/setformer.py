@@ -106,7 +106,7 @@ class SetMI(nn.Module):
         nn.init.zeros_(self.head[-1].weight)  # start from the Gaussian-copula estimate
         nn.init.zeros_(self.head[-1].bias)
         if cfg.n_knn:
-            # a second head trained after the trunk (``infoatlas refine``): reads the trunk's
+            # a second head trained after the trunk (``infoatlas dev refine``): reads the trunk's
             # features and kNN statistics of the leading canonical pairs, adds to the head's output;
             # zero last layer, so an untrained one leaves the model's answer unchanged
             self.refine = nn.Sequential(nn.Linear(cfg.n_seeds * w + w + 2 * cfg.n_knn + 1, cfg.refine_width),

@@ -1,4 +1,4 @@
-"""Fit a refinement head on a pretrained, frozen trunk (``infoatlas refine``).
+"""Fit a refinement head on a pretrained, frozen trunk (``infoatlas dev refine``).
 
 The head reads the trunk's representation of a data set and kNN (KSG) statistics of its leading
 canonical pairs (:func:`~infoatlas.knn.knn_features`), and adds a correction to the
@@ -194,7 +194,7 @@ def refine(weights, out_path, cfg: RefineConfig = RefineConfig(), progress: bool
     """Fit a refinement head on the trunk of ``weights`` and write the result to ``out_path``.
 
     The interval calibration of ``weights`` is dropped (it described the old head): calibrate the
-    new file (``infoatlas calibrate``) before using or measuring it.  Returns the stored record.
+    new file (``infoatlas dev calibrate``) before using or measuring it.  Returns the stored record.
     """
     from ..weights import load_model, save_model
 

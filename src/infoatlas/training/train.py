@@ -180,7 +180,7 @@ def _warm_start(model, path_or_name) -> dict:
 
     src, meta = load_model(path_or_name)
     # a refinement head was fitted to the file's trunk as it was; once the trunk trains on, it
-    # no longer fits, so it is dropped (``infoatlas refine`` fits a new one)
+    # no longer fits, so it is dropped (``infoatlas dev refine`` fits a new one)
     state = {k: v for k, v in src.state_dict().items() if not k.startswith("refine.")}
     missing, unexpected = model.load_state_dict(state, strict=False)
     bad = [k for k in missing if not k.startswith("pair_")]
