@@ -37,6 +37,8 @@ def auto_discrete(col: np.ndarray) -> bool:
     """The automatic rule for one numeric column (n,): 2 to 20 distinct values, and at least 5 rows
     per value (a constant column carries nothing, and stays with the continuous path, which ignores
     it); NaN does not count as a value."""
+    if np.unique(col[:1000]).size > AUTO_MAX_LEVELS:  # settled by the first rows (no full sort)
+        return False
     k = np.unique(col[~np.isnan(col)]).size
     return 2 <= k <= AUTO_MAX_LEVELS and k * AUTO_ROWS_PER_LEVEL <= col.shape[0]
 
