@@ -13,7 +13,7 @@ Then, by the kinds of the two sides:
   on scikit-learn's wine and breast-cancer data the neighbour estimate alone fell below Fano's bound);
 - a side mixing both kinds: the chain rule I([Xd, Xc]; Y) = I(Xd; Y) + I(Xc; Y | Xd), each term by
   the estimators above within the categories of Xd (:func:`point_estimate`); measured better than the
-  mixed KSG of Gao et al. (2017) (:func:`mixed_ksg`, kept for comparison) on the mixed family.
+  mixed KSG of Gao et al. (2017) on the mixed family (docs/experiments/discrete_selection.md).
 
 Every value is clipped to [0, H(discrete side)] (a side that is entirely discrete bounds the MI by the
 entropy of its observed frequencies), and comes with a 90% interval (:func:`discrete_estimate`).
@@ -192,45 +192,32 @@ def ross_mi(xc: np.ndarray, labels: np.ndarray, k: int = 3) -> float:
                  - np.mean(special.digamma(m)))
 
 
-def mixed_ksg(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: np.ndarray, k: int = 3) -> float:
-    """Gao et al. (2017) mixed KSG estimate (nats) for sides with discrete and continuous columns.
-
-    Continuous columns become copula scores; discrete columns their codes times a large spacing, so
-    that a neighbour ball never spans two categories unless it must.  Per point: rho_i = max-norm
-    distance to the k-th neighbour in the joint space; k_i = points at distance 0 when rho_i = 0
-    (ties), else k; n_x, n_y = points within rho_i (inclusive) in each side; I = <psi(k_i) + log n -
-    log(n_x) - log(n_y)> (counts include the point itself).
-    """
-    def prep(a, mask):
-        out = np.empty_like(a, dtype=float)
-        if (~mask).any():
-            out[:, ~mask] = _continuous_scores(a[:, ~mask]) if a[:, ~mask].shape[1] else a[:, ~mask]
-        for j in np.flatnonzero(mask):
-            out[:, j] = np.unique(a[:, j], return_inverse=True)[1].ravel() * 1e3
-        return out
-
-    xs, ys = prep(x, mask_x), prep(y, mask_y)
-    xy = np.hstack([xs, ys])
-    n = xy.shape[0]
-    tree = cKDTree(xy)
-    rho = tree.query(xy, k=[k + 1], p=np.inf)[0][:, 0]
-    ties = rho == 0
-    kt = np.full(n, float(k))
-    if ties.any():
-        kt[ties] = tree.query_ball_point(xy[ties], 0.0, p=np.inf, return_length=True) - 1
-    r = rho + 1e-12 * (rho == 0)
-    nx = cKDTree(xs).query_ball_point(xs, r, p=np.inf, return_length=True)
-    ny = cKDTree(ys).query_ball_point(ys, r, p=np.inf, return_length=True)
-    return float(np.mean(special.digamma(np.maximum(kt, 1)) + np.log(n) - np.log(nx) - np.log(ny)))
-
-
 def side_entropy(a: np.ndarray) -> float:
     """Entropy (nats) of the observed frequencies of a discrete side's joint codes: the bound on
     I(side; anything) that a user can check on the data (e.g. log 3 for three balanced classes)."""
-    c, k = codes(a)
-    p = np.bincount(c, minlength=k) / c.shape[0]
+    p = np.bincount(codes(a)[0]) / a.shape[0]
     p = p[p > 0]
     return float(-np.sum(p * np.log(p)))
+
+
+def kind(mask_x: np.ndarray, mask_y: np.ndarray) -> str:
+    """Which estimator the column kinds call for: "table" (both sides discrete), "label_y" / "label_x"
+    (that side discrete, the other continuous), "continuous" (neither), "chain" (a side mixes kinds)."""
+    if mask_x.all() and mask_y.all():
+        return "table"
+    if mask_y.all() and not mask_x.any():
+        return "label_y"
+    if mask_x.all() and not mask_y.any():
+        return "label_x"
+    if not mask_x.any() and not mask_y.any():
+        return "continuous"
+    return "chain"
+
+
+METHODS = {"table": "contingency table (jackknife-corrected entropies)",
+           "label_x": "nearest neighbours within classes (Ross 2014)",
+           "label_y": "nearest neighbours within classes (Ross 2014)",
+           "chain": "the chain rule over the discrete columns, nearest neighbours within categories"}
 
 
 def classifier_bound(xc: np.ndarray, labels: np.ndarray, folds: int = 5, random_state=0,
@@ -292,13 +279,14 @@ def point_estimate(x, y, mask_x, mask_y, k: int = 3) -> float:
     the conditional term averaged over the categories of Xd (categories with fewer than 2 k + 2 rows
     add nothing: too few to estimate).
     """
-    if mask_x.all() and mask_y.all():
+    how = kind(mask_x, mask_y)
+    if how == "table":
         return table_mi(codes(x)[0], codes(y)[0])
-    if mask_y.all() and not mask_x.any():
+    if how == "label_y":
         return ross_mi(x, codes(y)[0], k)
-    if mask_x.all() and not mask_y.any():
+    if how == "label_x":
         return ross_mi(y, codes(x)[0], k)
-    if not mask_x.any() and not mask_y.any():
+    if how == "continuous":
         return ksg_continuous(x, y, k) if x.shape[0] > k + 1 else 0.0
     if not (mask_x.any() and not mask_x.all()):  # X is of one kind: split Y instead (MI is symmetric)
         return point_estimate(y, x, mask_y, mask_x, k)
@@ -338,8 +326,8 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
             for s in (rng.choice(n, n // 2, replace=False) for _ in range(reps))]
     spread = float(np.sqrt(np.var(half, ddof=1) + (mi - np.mean(half)) ** 2))
     lower, upper = mi - Z90 * spread, mi + Z90 * spread
-    cont, lab = (x, y) if mask_y.all() and not mask_x.any() else (y, x) if mask_x.all() and not mask_y.any() \
-        else (None, None)
+    how = kind(mask_x, mask_y)
+    cont, lab = {"label_y": (x, y), "label_x": (y, x)}.get(how, (None, None))
     if cont is not None and cont.shape[1] >= 2:
         # several continuous columns against a label: the nearest-neighbour estimate can fall below
         # what a classifier proves; take the larger of the two (both clipped to H below)
@@ -355,7 +343,7 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
             h = side_entropy(a)
             if h < bound:
                 bound, which = h, name
-    if mask_x.all() and mask_y.all():
+    if how == "table":
         cx, kx = codes(x)
         cy, ky = codes(y)
         g = 2.0 * n * table_mi(cx, cy, "plugin")
@@ -363,13 +351,8 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
         if p_ind > INDEPENDENCE_LEVEL:
             lower = 0.0
             notes.append(f"independence not rejected (G-test p = {p_ind:.2g}): the interval includes 0")
-        method = "contingency table (jackknife-corrected entropies)"
-    elif (mask_x.all() and not mask_y.any()) or (mask_y.all() and not mask_x.any()):
-        method = "nearest neighbours within classes (Ross 2014)"
-    else:
-        method = "the chain rule over the discrete columns, nearest neighbours within categories"
     notes.insert(0, f"discrete columns: x {np.flatnonzero(mask_x).tolist()}, y {np.flatnonzero(mask_y).tolist()}; "
-                    f"estimated by {method}")
+                    f"estimated by {METHODS.get(how, 'nearest neighbours (KSG)')}")
     clip = lambda v: float(min(max(v, 0.0), bound))  # noqa: E731
     if np.isfinite(bound) and mi > bound:
         notes.append(f"clipped to the entropy of the discrete side {which} ({bound:.4f} nats)")

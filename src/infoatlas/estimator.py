@@ -370,13 +370,13 @@ class InfoAtlas:
 
         n = x_all.shape[0]
         pmat = np.full(mat.shape, np.nan)
+        # a single continuous column without repeated values (decided once per column, not per pair)
+        untied_col = np.array([not disc[j] and np.unique(x_all[:, j]).size == n for j in range(x_all.shape[1])])
         ps = []
         for a, b in where:
             ia, ib = groups[gnames[a]], groups[gnames[b]]
             xa, xb = x_all[:, ia], x_all[:, ib]
-            untied = (len(ia) == len(ib) == 1 and not disc[ia].any() and not disc[ib].any()
-                      and np.unique(xa).size == n and np.unique(xb).size == n)
-            if untied:  # the statistic's null depends on n alone: one null for all such pairs
+            if len(ia) == len(ib) == 1 and untied_col[ia[0]] and untied_col[ib[0]]:  # the statistic's null depends on n alone: one null for all such pairs
                 p = permutation_p_value(mat[a, b], rank_null(self, n, n_permutations, self.random_state))
             else:
                 p = independence_test(xa, xb, n_permutations=n_permutations, random_state=self.random_state,

@@ -109,19 +109,21 @@ def subsample_rows(a: np.ndarray, max_rows: int, random_state) -> np.ndarray:
     import pandas as pd
     from scipy.stats import rankdata
 
+    def signed_ranks(b):  # ranks per column mapped to [-1, 1]: the same under any monotone map
+        r = rankdata(b, axis=0, method="average")
+        return (2.0 * r - (b.shape[0] + 1)) / max(b.shape[0] - 1, 1)
+
     n, d = a.shape
     if any(np.unique(a[:, j]).size == n for j in range(d)):
         # a column without repeated values: no two rows are identical (the usual continuous case,
         # decided in one sort of one column): the max_rows rows first in the order
-        r = rankdata(a, axis=0, method="average")
-        return np.sort(order_rows((2.0 * r - (n + 1)) / (n - 1), random_state)[:max_rows])
+        return np.sort(order_rows(signed_ranks(a), random_state)[:max_rows])
     # groups of identical rows (hashing, O(n)); the numbering does not matter, only the values
     inverse = pd.DataFrame(a).groupby(list(range(d)), sort=False).ngroup().to_numpy()
     counts = np.bincount(inverse)
     first = np.unique(inverse, return_index=True)[1]
-    r = rankdata(a[first], axis=0, method="average")            # ranks of the distinct rows
-    key_rank = np.argsort(order_rows((2.0 * r - (len(first) + 1)) / max(len(first) - 1, 1), random_state),
-                          kind="stable")                         # position of each distinct row in that order
+    # position of each distinct row in the order of its values
+    key_rank = np.argsort(order_rows(signed_ranks(a[first]), random_state), kind="stable")
     share = max_rows * counts / n
     quota = np.floor(share).astype(int)
     rest = max_rows - quota.sum()

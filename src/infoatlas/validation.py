@@ -92,24 +92,14 @@ def as_2d_typed(a, name: str) -> tuple[np.ndarray, np.ndarray, list | None]:
         if not cols:
             raise ValueError(f"{name} is empty (no columns)")
         return as_2d(np.column_stack(cols), name), np.array(cat), [str(c) for c in a.columns]
-    if isinstance(a, np.ndarray) and a.dtype.kind in "bUSO" or (isinstance(a, (list, tuple)) and a and
-                                                                 np.asarray(a, dtype=object).dtype.kind == "O"
-                                                                 and _has_labels(a)):
+    if isinstance(a, np.ndarray) and a.dtype.kind in "bUSO" or isinstance(a, (list, tuple)) and _has_labels(a):
+        # arrays of labels (or objects): the DataFrame rules above, per column; objects that are all
+        # numbers stay numbers
         arr = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
-        if arr.ndim == 1:
-            arr = arr[:, None]
-        if arr.ndim != 2:
+        if arr.ndim not in (1, 2):
             raise ValueError(f"{name} must have shape (n,) or (n, d); got {arr.ndim}-D shape {arr.shape}")
-        if arr.dtype.kind in "O":
-            try:  # objects that are all numbers are numbers
-                return as_2d(arr.astype(float), name), np.zeros(arr.shape[1], bool), None
-            except (TypeError, ValueError):
-                pass
-        out = np.empty(arr.shape, float)
-        for j in range(arr.shape[1]):
-            out[:, j] = pd.factorize(pd.Series(arr[:, j]), sort=True)[0]
-        out[out < 0] = np.nan
-        return as_2d(out, name), np.ones(arr.shape[1], bool), None
+        out, cat, _ = as_2d_typed(pd.DataFrame(arr.reshape(arr.shape[0], -1)).infer_objects(), name)
+        return out, cat, None
     arr = as_2d(a, name)
     return arr, np.zeros(arr.shape[1], bool), None
 
