@@ -10,6 +10,10 @@
 #   accuracy_critics  InfoAtlas vs all baselines incl. trained critics (8 data sets)
 #   gaussian_table    fixed well-conditioned Gaussians, InfoAtlas vs Gaussian copula
 #   discrete          discrete, tied and mixed families (atlas.discrete), vs scikit-learn and KSG (seed 0)
+#   structured        structured held-out group (images, pooled clusters, embedded mixtures, independence),
+#                     1-64 ambient dims per side, n 1,000 and 5,000, vs KSG and Gaussian copula (seed 0)
+#   structured_large  the same group at n = 20,000 with 40+40 and 64+64 dims, vs Gaussian copula
+#   fewrows           independent structured data with n = 20-60 rows and 5-40 columns per side
 #   labelled          scikit-learn's labelled data sets: MI(features; class) against H(class) and Fano
 #   invariance        how exactly the invariances hold (row order, monotone maps, X/Y swap, column order, float32)
 #   independence      size and power of the independence test vs distance covariance and HSIC (n 100 and 500)
@@ -20,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-infoatlas-base}
 shift || true
-SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete labelled invariance independence speed5000 speed}
+SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete structured structured_large fewrows labelled invariance independence speed5000 speed}
 R=docs/results
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 for s in $SUITES; do
@@ -35,6 +39,12 @@ for s in $SUITES; do
     gaussian_table) python scripts/gaussian_table.py "$W" --out $R/gaussian_table ;;
     discrete) infoatlas bench accuracy --model "$W" --families discrete --estimators infoatlas,sklearn,ksg \
                 --dims 1x1,4x1 --n 1000,5000 --per-cell 8 --no-plots --out $R/discrete ;;
+    structured) infoatlas bench accuracy --model "$W" --families structured --estimators infoatlas,ksg,gcmi \
+                  --dims 1x64,4x16,8x8,16x64,40x40,64x64 --n 1000,5000 --per-cell 4 --no-plots --out $R/structured ;;
+    structured_large) infoatlas bench accuracy --model "$W" --families structured --estimators infoatlas,gcmi \
+                        --dims 40x40,64x64 --n 20000 --per-cell 3 --no-plots --out $R/structured_large ;;
+    fewrows) infoatlas bench accuracy --model "$W" --families independent_structured --estimators infoatlas,ksg,gcmi \
+               --dims 5x5,10x10,20x20,40x40 --n 20,30,60 --per-cell 8 --no-plots --out $R/fewrows ;;
     labelled) infoatlas bench labelled --model "$W" --out $R/labelled ;;
     invariance) python scripts/invariance_check.py --out $R/invariance ;;
     independence) infoatlas bench independence --model "$W" --n 100,500 --dims 1,3 --reps 40 --permutations 199 \

@@ -38,10 +38,12 @@ def tiny_weights(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_refined_weights(tmp_path_factory):
-    """The tiny network with a refinement head reading kNN statistics of 3 pairs (randomised last
-    layer, so that the output depends on them)."""
+    """The tiny network with a refinement head reading kNN statistics of 3 pairs and the
+    whole-data-set statistics (randomised last layer, so that the output depends on them)."""
+    from infoatlas.knn import N_GLOBAL
+
     torch.manual_seed(1)
-    model = SetMI(SetMIConfig(**TINY, n_knn=3, refine_width=8))
+    model = SetMI(SetMIConfig(**TINY, n_knn=3, refine_width=8, n_global=N_GLOBAL))
     torch.nn.init.normal_(model.head[-1].weight, std=0.5)
     torch.nn.init.normal_(model.refine[-1].weight, std=0.5)
     path = tmp_path_factory.mktemp("w") / "tiny_refined.safetensors"

@@ -62,7 +62,7 @@ def test_refined_estimate_keeps_the_invariances(tiny_refined_weights, rng):
     assert est.estimate(np.exp(x), y ** 3).mi == pytest.approx(a, abs=1e-9)     # monotone maps
     # and the head does something: the same trunk without it answers differently
     model, meta = load_model(tiny_refined_weights)
-    plain = with_head(model, 3, 8)  # a fresh, zero-output head
+    plain = with_head(model, 3, 8, n_global=8)  # a fresh, zero-output head
     assert InfoAtlas(plain, meta).estimate(x, y).mi != pytest.approx(a, abs=1e-4)
 
 
@@ -71,7 +71,7 @@ def test_refine_end_to_end_fits_only_the_head(tiny_weights, tmp_path):
     cfg = RefineConfig(data_sets=48, val_sets=16, n_knn=3, width=8, epochs=3, batch_size=16, workers=0)
     rec = refine(tiny_weights, out, cfg, progress=False)
     model, meta = load_model(out)  # strict load of the new architecture
-    assert model.cfg.n_knn == 3 and "interval_calibration" not in meta
+    assert model.cfg.n_knn == 3 and model.cfg.n_global == 8 and "interval_calibration" not in meta
     stored = meta["refine"]
     # the kept epoch improved on the zero head (<= would hold by construction: epoch 0 is the fallback)
     assert stored["config"]["data_sets"] == 48 and stored["best_epoch"] >= 1

@@ -87,6 +87,7 @@ def _refine_options(fn):
     return options_from(RefineConfig, {
         "data_sets": "Training-family data sets to fit on.", "val_sets": "Further ones for early stopping.",
         "seed": "Fit and stopping streams.", "n_knn": "Leading canonical pairs whose KSG the head reads.",
+        "n_global": "Whole-data-set statistics the head reads (0 or 8).",
         "width": "Hidden width of the head.", "epochs": "Epochs.", "lr": "Learning rate.",
         "weight_decay": "AdamW weight decay.", "batch_size": "Data sets per step.",
         "workers": "Processes computing the trunk's features."})(fn)

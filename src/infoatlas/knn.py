@@ -76,3 +76,82 @@ def knn_features(u: np.ndarray, v: np.ndarray, n_pairs: int, k: int = KNN_K) -> 
     mi = np.clip(mi, 0.0, 10.0)
     live = (np.arange(n_pairs) < m).astype(float)
     return np.concatenate([np.log1p(mi), live, [np.log1p(mi.sum())]]).astype(np.float32)
+
+
+GLOBAL_KS = (3, 8)  #: neighbours of the two joint-space KSG statistics in :func:`global_features`
+N_GLOBAL = 8        #: length of the vector :func:`global_features` returns
+
+
+def global_features(zx: np.ndarray, zy: np.ndarray) -> np.ndarray:
+    """Statistics of the whole data set, not of canonical pairs, for the refinement head.
+
+    zx : (T, dx), zy : (T, dy) copula scores of T rows (all columns; T of a few hundred: the cost is
+    O(T^2 (dx + dy)), by dense float64 distance matrices, which beat kd-trees above a few dimensions).
+
+    Canonical correlations see only the linear part of the dependence, and their sample values are
+    biased up when dx + dy is large against n; data on a low-dimensional manifold in many ambient
+    dimensions, or in clusters, look nothing like their canonical form.  These statistics read the
+    joint geometry directly:
+
+    - KSG (algorithm 1) in the joint space with Euclidean norms within each side and the max of the
+      two across (a valid KSG norm), for k = 3 and 8: two estimates with different biases,
+      each clipped to [-1, 12] nats and divided by 4;
+    - log1p of the k = 3 estimate (clipped at 0);
+    - TwoNN intrinsic dimensions (Facco et al. 2017: d = m / sum log(r2 / r1)) of X, Y and the
+      joint, each as l = log1p(d) / 4, given as l_x + l_y, |l_x - l_y| and l_xy: a manifold in many
+      dimensions has a small one, and d_x + d_y - d_xy grows with the dependence;
+    - the smaller and the larger share of distinct rows of X and of Y (rows that repeat: pools, ties).
+
+    Exactly symmetric in X and Y (sums, absolute differences, min and max).  Returns (N_GLOBAL,)
+    float32.
+    """
+    import torch
+
+    x = torch.from_numpy(np.ascontiguousarray(zx, dtype=np.float64))
+    y = torch.from_numpy(np.ascontiguousarray(zy, dtype=np.float64))
+    t = x.shape[0]
+
+    def dist(a):  # (T, T) Euclidean distances within a side, exactly 0 between identical rows
+        # float64 products (|a|^2 + |b|^2 - 2 a.b: one BLAS call, fast at any width) leave ~1e-8 between
+        # identical rows; repeated rows (pools, ties) must be at distance 0 for the neighbour counts
+        arr = a.numpy()
+        inv = (np.unique(arr[:, 0], return_inverse=True)[1] if arr.shape[1] == 1
+               else np.unique(arr, axis=0, return_inverse=True)[1].ravel())
+        distinct = int(inv.max()) + 1
+        d = torch.cdist(a, a)
+        if distinct == t:  # no repeated rows: only the diagonal (each row and itself) is set to 0
+            return d.fill_diagonal_(0.0), distinct
+        inv = torch.from_numpy(inv)
+        return d.masked_fill(inv[:, None] == inv[None, :], 0.0), distinct
+
+    (dxm, nx_distinct), (dym, ny_distinct) = dist(x), dist(y)
+    joint = torch.maximum(dxm, dym)
+    joint.fill_diagonal_(float("inf"))
+    kmax = min(max(GLOBAL_KS), t - 1)
+    near = torch.topk(joint, kmax, dim=1, largest=False).values  # (T, kmax) ascending
+    feats = []
+    ksg = []
+    for k in GLOBAL_KS:
+        eps = near[:, min(k, kmax) - 1: min(k, kmax)]             # (T, 1) k-th joint distance
+        # points strictly closer than eps in each margin, less the point itself
+        nx = ((dxm < eps).sum(1) - 1).clamp(min=0).numpy()
+        ny = ((dym < eps).sum(1) - 1).clamp(min=0).numpy()
+        ksg.append(ksg_value(min(k, kmax), t, nx, ny))
+    feats += [np.clip(v, -1.0, 12.0) / 4.0 for v in ksg]
+    feats.append(np.log1p(np.clip(ksg[0], 0.0, 12.0)))
+
+    def twonn(r):  # r (T, 2): distances to the first and second neighbour
+        ok = (r[:, 0] > 0) & (r[:, 1] > r[:, 0])
+        if int(ok.sum()) < 3:
+            return 0.0
+        return float(ok.sum()) / float(torch.log(r[ok, 1] / r[ok, 0]).sum())
+
+    ids = []
+    for d in (dxm, dym):
+        d = d.clone()
+        d.fill_diagonal_(float("inf"))
+        ids.append(np.log1p(twonn(torch.topk(d, 2, dim=1, largest=False).values)) / 4.0)
+    feats += [ids[0] + ids[1], abs(ids[0] - ids[1]), np.log1p(twonn(near[:, :2])) / 4.0]
+    distinct = [nx_distinct / t, ny_distinct / t]
+    feats += [min(distinct), max(distinct)]
+    return np.asarray(feats, dtype=np.float32)

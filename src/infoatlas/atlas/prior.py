@@ -19,7 +19,16 @@ student_t_flow          heldout   multivariate t, then random coupling flows on 
 mixture_heldout         heldout   joint Gaussian mixtures (table rows with split=heldout)
 clayton_pairs           valid.    pairs with rotated Clayton copulas, normal margins (MI tabulated)
 gauss_spiral            valid.    Gaussian, then a spiral (rotation by an angle growing with |z|^2) per side
+structured.TRAIN        train     manifolds (tanh, padded, strip-rendered), clusters, wide Gaussians,
+                                  independence at few rows, rounded Gaussians (ties) (atlas 1.5;
+                                  ``atlas/structured.py``)
+structured.VALIDATION   valid.    Fourier-perturbed manifolds, clusters on shells
+structured.HELDOUT      heldout*  blob images, pooled clusters (rows repeat), embedded held-out
+                                  mixtures, independent structured sides (*benchmark group "structured")
 ======================  ========  =====================================================
+
+Structured families take their widths and n from their own prior (:func:`structured.draw_shape`:
+up to 160 dims per side, n from 20) and bring their own injective maps; no further transforms.
 
 Every data set is then composed with MI-preserving transforms: random invertible linear maps per
 side; in training, coupling flows (p=0.25 per side, not on student_t: that combination is held out) and
@@ -32,26 +41,29 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import additive, base, mixtures, transforms
+from . import additive, base, mixtures, structured, transforms
 
 # 1.1: more small-dimensional batches (draw_dims); 1.2: flows p 0.35 -> 0.25; 1.3: a validation
 # split (clayton_pairs) for interval calibration, training and held-out streams unchanged;
 # 1.4: a train family additive_noise (non-Gaussian additive noise; the training stream changes) and
-# a second validation family gauss_spiral
-ATLAS_VERSION = "1.4"
+# a second validation family gauss_spiral; 1.5: structured families (manifolds, clusters, wide
+# Gaussians, independence at few rows) in training and validation, a structured held-out group
+ATLAS_VERSION = "1.5"
 P_FLOW_TRAIN = 0.25
 TRAIN_FAMILIES = ("gauss_dense", "gauss_sparse", "gauss_lowrank", "gauss_neardet", "student_t",
-                  "mixture", "independent", "additive_noise")
+                  "mixture", "independent", "additive_noise") + structured.TRAIN
 HELDOUT_FAMILIES = ("gauss_block", "additive_uniform", "student_t_flow", "mixture_heldout")
 #: plain Gaussians (gauss_dense or gauss_sparse with linear and, in evaluation, monotone maps only):
 #: not a held-out family, a sanity check of the case where Gaussian-copula MI is exact
 SANITY_FAMILIES = ("gauss_plain",)
 #: the calibration split: in neither training nor the held-out benchmark; the 90% intervals of a
 #: weight file are calibrated on it (``infoatlas dev calibrate``), so held-out coverage stays honest
-VALIDATION_FAMILIES = ("clayton_pairs", "gauss_spiral")
+VALIDATION_FAMILIES = ("clayton_pairs", "gauss_spiral") + structured.VALIDATION
+#: the structured held-out group (benchmark group "structured"), with widths up to 256 per side
+STRUCTURED_HELDOUT = structured.HELDOUT
 #: atlas version in which a train family joined (the others were there from the start), so that a
 #: weight file can say which families its training saw
-FAMILY_SINCE = {"additive_noise": "1.4"}
+FAMILY_SINCE = {"additive_noise": "1.4", **{f: "1.5" for f in structured.TRAIN}}
 
 
 def train_families(version: str) -> tuple[str, ...]:
@@ -60,7 +72,8 @@ def train_families(version: str) -> tuple[str, ...]:
     return tuple(f for f in TRAIN_FAMILIES if tuple(int(p) for p in FAMILY_SINCE.get(f, "0").split(".")) <= v)
 
 
-TRAIN_WEIGHTS = np.array([0.18, 0.12, 0.1, 0.08, 0.16, 0.26, 0.10, 0.12])  # relative
+# relative; the structured six are a third of the stream
+TRAIN_WEIGHTS = np.array([0.18, 0.12, 0.1, 0.08, 0.16, 0.26, 0.10, 0.12, 0.12, 0.08, 0.08, 0.10, 0.08, 0.08, 0.06])
 _TRAIN_CDF = np.cumsum(TRAIN_WEIGHTS)
 MI_MAX = 8.0
 
@@ -229,7 +242,10 @@ def _side_map(d_base: int, d_out: int, rng, allow_flow: bool, p_flow: float, p_m
 
 
 def make_task(family: str, dx: int, dy: int, mi: float, rng, train: bool = True):
-    """A composed sampler: base family + MI-preserving transforms.  Returns a JointSampler."""
+    """A composed sampler: base family + MI-preserving transforms.  Returns a JointSampler.
+    Structured families bring their own injective maps and are returned as they are."""
+    if family in structured.FAMILIES:
+        return structured.make(family, dx, dy, mi, rng)
     # student_t + flow is held out; gauss_spiral keeps its one nonlinear map (the spiral) on its own
     flow_ok = family not in ("student_t", "gauss_plain", "gauss_spiral")
     p_flow = P_FLOW_TRAIN if train else (1.0 if family == "student_t_flow" else 0.3)
@@ -276,8 +292,11 @@ def sample_one(rng: np.random.Generator, family: str, n: int, dx: int, dy: int, 
 def draw_case(rng: np.random.Generator, split: str = "train"):
     """One data set with its own family, dims and n from the priors: (x, y, MI, family)."""
     fam = draw_family(rng, split)
-    dx, dy = draw_dims(rng)
-    n = draw_n(rng)
+    if fam in structured.FAMILIES:
+        n, dx, dy = structured.draw_shape(rng, fam)
+    else:
+        dx, dy = draw_dims(rng)
+        n = draw_n(rng)
     return (*sample_one(rng, fam, n, dx, dy, split), fam)
 
 

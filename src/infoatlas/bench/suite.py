@@ -59,12 +59,14 @@ def atlas_suite(ns, dims, per_cell: int, families=None, mi_max: float = 5.0, see
 
 
 def expand_families(families) -> list[str]:
-    """Family names, with "discrete" standing for every discrete family of the atlas."""
-    from ..atlas import discrete
+    """Family names, with "discrete" standing for every discrete family of the atlas and
+    "structured" for the structured held-out group (``prior.STRUCTURED_HELDOUT``)."""
+    from ..atlas import discrete, prior
 
+    groups = {"discrete": discrete.DISCRETE_FAMILIES, "structured": prior.STRUCTURED_HELDOUT}
     out = []
     for f in families:
-        out.extend(discrete.DISCRETE_FAMILIES if f == "discrete" else [f])
+        out.extend(groups.get(f, [f]))
     return out
 
 

@@ -29,6 +29,7 @@ class SetMIConfig:
     quantiles: tuple[float, ...] = field(default=(0.05, 0.5, 0.95))
     n_knn: int = 0             # leading canonical pairs whose KSG statistics a refinement head reads (0: none)
     refine_width: int = 128    # hidden width of that head
+    n_global: int = 0          # whole-data-set statistics the refinement head also reads (knn.global_features)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -40,6 +41,7 @@ class SetMIConfig:
         d = dict(d)
         d["quantiles"] = tuple(d["quantiles"])
         d.setdefault("n_pair_feats", 0)  # weight files written before the statistics existed
+        d.setdefault("n_global", 0)      # ... and before the head read whole-data-set statistics
         return cls(**d)
 
     # rows per pass shape no tensor: they are a feature setting (``infoatlas.features``), stored
@@ -109,7 +111,8 @@ class SetMI(nn.Module):
             # a second head trained after the trunk (``infoatlas dev refine``): reads the trunk's
             # features and kNN statistics of the leading canonical pairs, adds to the head's output;
             # zero last layer, so an untrained one leaves the model's answer unchanged
-            self.refine = nn.Sequential(nn.Linear(cfg.n_seeds * w + w + 2 * cfg.n_knn + 1, cfg.refine_width),
+            self.refine = nn.Sequential(nn.Linear(cfg.n_seeds * w + w + 2 * cfg.n_knn + 1 + cfg.n_global,
+                                                  cfg.refine_width),
                                         nn.GELU(), nn.Linear(cfg.refine_width, cfg.refine_width), nn.GELU(),
                                         nn.Linear(cfg.refine_width, len(cfg.quantiles)))
             nn.init.zeros_(self.refine[-1].weight)
@@ -119,8 +122,8 @@ class SetMI(nn.Module):
     def forward(self, u, v, mask_x, mask_y, rho, stats, pair=None, pad=None, knn=None):
         """u, v: (B, n, D); mask_x, mask_y, rho: (B, D); stats: (B, n_stats);
         pair: (B, D, n_pair_feats) (required when the config has n_pair_feats > 0); pad: (B, n);
-        knn: (B, 2 n_knn + 1) from :func:`~infoatlas.knn.knn_features` (required when
-        the config has n_knn > 0).
+        knn: (B, 2 n_knn + 1 + n_global): :func:`~infoatlas.knn.knn_features`, then
+        :func:`~infoatlas.knn.global_features` when n_global > 0 (required when the config has n_knn > 0).
 
         Returns quantiles of log1p(MI) (nats), shape (B, len(quantiles)), non-decreasing.
         """
@@ -151,7 +154,7 @@ class SetMI(nn.Module):
         return self.ln_out(torch.cat([pooled, c], -1))
 
     def quantiles_from(self, z, stats, knn=None):
-        """The heads: trunk features z (B, Z), stats (B, n_stats), knn (B, 2 n_knn + 1) or None
+        """The heads: trunk features z (B, Z), stats (B, n_stats), knn (B, 2 n_knn + 1 + n_global) or None
         -> quantiles of log1p(MI), (B, Q), non-decreasing."""
         out = self.head(z)                                                        # (B, Q)
         if self.cfg.n_knn:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from ..atlas import prior
+from ..knn import N_GLOBAL
 from ..model import SetMI, build_model, pinball_loss
 
 FIT_STREAM, STOP_STREAM = 0, 1
@@ -31,6 +32,7 @@ class RefineConfig:
     val_sets: int = 4_000      # early-stopping stream (also training families, other draws)
     seed: int = 100
     n_knn: int = 8             # leading canonical pairs whose KSG the head reads
+    n_global: int = 8          # whole-data-set statistics the head reads (0: none; 8: knn.N_GLOBAL)
     width: int = 128           # hidden width of the head
     epochs: int = 80
     lr: float = 1e-3
@@ -45,9 +47,11 @@ def draw_case(seed: int, stream: int, i: int):
     return prior.draw_case(np.random.default_rng([seed, stream, i, 31]), "train")
 
 
-def with_head(base_model: SetMI, n_knn: int, width: int, seed: int = 0) -> SetMI:
+def with_head(base_model: SetMI, n_knn: int, width: int, seed: int = 0, n_global: int = 0) -> SetMI:
     """A copy of ``base_model`` (its trunk and head) with a new, zero-output refinement head."""
-    cfg = dataclasses.replace(base_model.cfg, n_knn=n_knn, refine_width=width)
+    if n_global not in (0, N_GLOBAL):
+        raise ValueError(f"n_global must be 0 or {N_GLOBAL}")
+    cfg = dataclasses.replace(base_model.cfg, n_knn=n_knn, refine_width=width, n_global=n_global)
     with torch.random.fork_rng():  # seeds the new head's hidden layers without touching the caller's RNG
         torch.manual_seed(seed)
         model = build_model(base_model.arch, cfg.to_dict())
@@ -81,7 +85,7 @@ def _features(job) -> dict | None:
     x, y, mi, _ = draw_case(seed, stream, i)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ties in discrete-looking draws: expected, not news here
-        p = est.prepare(x, y)
+        p = est.prepare(x, y, null=False)  # the network's own reading: what the head corrects
     if p.inputs is None:
         return None
     inp = {k: v for k, v in p.inputs.items() if k != "knn"}
@@ -200,7 +204,7 @@ def refine(weights, out_path, cfg: RefineConfig = RefineConfig(), progress: bool
 
     t0 = time.time()
     base, meta = load_model(weights)
-    model = with_head(base, cfg.n_knn, cfg.width, cfg.seed)
+    model = with_head(base, cfg.n_knn, cfg.width, cfg.seed, cfg.n_global)
     fit = _stack(collect(model, meta, cfg.seed, FIT_STREAM, cfg.data_sets, cfg.workers, progress))
     stop = _stack(collect(model, meta, cfg.seed, STOP_STREAM, cfg.val_sets, cfg.workers, progress))
     record = fit_head(model, fit, stop, cfg, progress)

@@ -1,0 +1,91 @@
+"""Consistency properties of the shipped estimator that hold for the true MI whatever the
+distribution: invariance under injective re-embedding of a side and under adding deterministic
+functions of a side (data processing), additivity over independent blocks, and honesty where the
+data cannot tell (independent data with few rows, a bound the data prove).
+
+Tolerances are set from measurements of the shipped weights (the figures are in the comments), with
+room for the fixed seeds here; a change of the weights that breaks a property fails these tests.
+"""
+import numpy as np
+import pytest
+
+from infoatlas import InfoAtlas
+from infoatlas.atlas import base, structured
+
+
+@pytest.fixture(scope="module")
+def est():
+    return InfoAtlas.from_pretrained(random_state=0)
+
+
+def _gauss(rng, n, d, mi):
+    g = base.CanonicalGaussian(base.rho_from_pair_mi(np.full(d, mi / d)), d, d)
+    x, y = g.sample(n, rng)
+    return x @ rng.normal(size=(d, d)), y @ rng.normal(size=(d, d))
+
+
+CASES = [(0, 0.5, 1000), (1, 1.2, 5000), (2, 1.8, 1000)]
+KNOWN_MISS = pytest.mark.xfail(strict=True, reason="a known failure of the shipped weights: a two-layer "
+                               "tanh re-embedding into 16 dims at MI 1.8 reads 1.09, interval [0.81, 1.76]")
+
+
+@pytest.mark.parametrize("seed,mi,n", CASES[:2] + [pytest.param(*CASES[2], marks=KNOWN_MISS)])
+def test_injective_re_embedding_of_a_side_keeps_the_estimate(est, seed, mi, n):
+    rng = np.random.default_rng([seed, 1])
+    x, y = _gauss(rng, n, 2, mi)
+    emb = structured.TanhEmbed(2, 16, rng, layers=2)
+    plain, embedded = est.estimate(x, y), est.estimate(x, emb(y))
+    # measured: differences up to 0.08 on the first two cases (the previous weights read 0.4-1.7 nats more)
+    assert abs(embedded.mi - plain.mi) < 0.35
+    assert embedded.lower <= mi <= embedded.upper
+
+
+@pytest.mark.parametrize("seed,mi,n", CASES)
+def test_adding_functions_of_a_side_does_not_add_information(est, seed, mi, n):
+    rng = np.random.default_rng([seed, 2])
+    x, y = _gauss(rng, n, 2, mi)
+    f = np.hstack([y, y ** 2, np.sin(3 * y[:, :1]), y[:, :1] * y[:, 1:]])  # I(X; [Y, f(Y)]) = I(X; Y)
+    plain, more = est.estimate(x, y), est.estimate(x, f)
+    assert more.mi - plain.mi < 0.5
+    assert more.lower <= mi <= more.upper
+
+
+@pytest.mark.parametrize("seed,n", [(0, 1000), (1, 5000)])
+def test_mi_of_independent_blocks_adds_up(est, seed, n):
+    rng = np.random.default_rng([seed, 3])
+    x1, y1 = _gauss(rng, n, 2, 0.6)
+    x2, y2 = _gauss(rng, n, 2, 1.0)
+    joint = est.estimate(np.hstack([x1, x2]), np.hstack([y1, y2]))
+    parts = est.estimate(x1, y1).mi + est.estimate(x2, y2).mi
+    assert joint.mi == pytest.approx(parts, abs=0.2)
+    assert joint.lower <= 1.6 <= joint.upper
+
+
+@pytest.mark.parametrize("n,d", [(20, 5), (50, 10), (50, 40), (100, 40)])
+def test_independent_data_with_few_rows_read_zero(est, n, d):
+    vals = []
+    for s in range(3):
+        rng = np.random.default_rng([s, n, d])
+        e = est.estimate(rng.normal(size=(n, d)), rng.normal(size=(n, d)))
+        assert e.lower == 0.0
+        assert any("few rows" in note for note in e.notes)
+        vals.append(e.mi)
+    # the permutation check: 0 unless the data read above all 19 permuted copies (5% of independent
+    # data sets), and then only the excess over the largest copy
+    assert np.median(vals) <= 0.1 and max(vals) < 0.5
+
+
+def test_a_transposed_array_reads_zero_and_says_why(est):
+    rng = np.random.default_rng(5)
+    e = est.estimate(rng.normal(size=(30, 500)), rng.normal(size=(30, 500)))
+    assert e.mi <= 0.1 and e.lower == 0.0
+    assert any("transposed" in note for note in e.notes)
+
+
+def test_no_estimate_above_the_entropy_of_a_label(est):
+    rng = np.random.default_rng(6)
+    label = rng.integers(0, 4, size=2000)
+    x = np.column_stack([label + 0.05 * rng.normal(size=2000), rng.normal(size=2000)])
+    e = est.estimate(x, label)
+    h = -sum(p * np.log(p) for p in np.bincount(label) / 2000)
+    assert e.mi <= h + 1e-9 and e.upper <= h + 1e-9
