@@ -456,7 +456,8 @@ def model_card() -> str:
           f"exact or tabulated MI. Trunk: atlas {meta['atlas_version']}, train families "
           f"{', '.join(prior.train_families(meta['atlas_version']))}"
           + (f"; refinement head: atlas {ref['atlas_version']}, families {', '.join(ref['families'])}" if ref else "")
-          + f". Held out from all training: {', '.join(prior.HELDOUT_FAMILIES)}. Validation (interval calibration "
+          + f". Held out from all training: {', '.join(prior.HELDOUT_FAMILIES)}; the structured group "
+          f"{', '.join(prior.STRUCTURED_HELDOUT)}. Validation (interval calibration "
           f"only): {', '.join(prior.VALIDATION_FAMILIES)}. Priors: MI 0-{prior.MI_MAX:g} nats, n {tc.n_min}-{tc.n_max:,}, "
           f"dims 1-{tc.max_dim_data} per side.", ""]
     L += ["## Evaluation", ""]
