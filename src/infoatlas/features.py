@@ -293,11 +293,14 @@ class Featurizer:
         """The featurizer of a network (its config gives the widths)."""
         return cls(model.cfg.max_dim, model.cfg.n_knn, settings, getattr(model.cfg, "n_global", 0))
 
-    def global_stats(self, zx: np.ndarray, zy: np.ndarray, random_state=0) -> np.ndarray:
+    def global_stats(self, zx: np.ndarray, zy: np.ndarray, random_state=0, order=None) -> np.ndarray:
         """:func:`~infoatlas.knn.global_features` of copula scores zx (m, dx), zy (m, dy) on up to
-        ``global_rows`` rows, taken (and ordered) by :func:`order_rows`, so that the result does not
-        depend on the order of the rows.  Returns (n_global,) float32."""
-        keep = order_rows(np.hstack([zx, zy]), random_state)[: self.settings.global_rows]
+        ``global_rows`` rows, taken (and ordered) by :func:`order_rows` (pass ``order`` when it is
+        already known), so that the result does not depend on the order of the rows.  Returns
+        (n_global,) float32."""
+        if order is None:
+            order = order_rows(np.hstack([zx, zy]), random_state)
+        keep = np.asarray(order)[: self.settings.global_rows]
         return global_features(zx[keep], zy[keep])
 
     # ------------------------------------------------------------------ numpy path (inference)
@@ -351,9 +354,10 @@ class Featurizer:
         k = max(1, min(max_chunks or s.max_chunks, m // t))
         used = min(m, k * t)
         # per data set, rows in a pseudo-random order fixed by their values (so subsets do not
-        # depend on row order): (B, m)
+        # depend on row order), for the chunks and the whole-data-set statistics: (B, m)
+        need = m > t or bool(self.n_knn and self.n_global)
         order = torch.from_numpy(np.stack([order_rows(np.hstack([it[0], it[1]]), random_state)
-                                           for it in items])) if m > t else None
+                                           for it in items])) if need else None
 
         def rows(a, r):  # a (B, m, d) -> the rows r (B, R) of each data set, (B, R, d)
             return torch.take_along_dim(a, r[..., None], dim=1)
@@ -392,7 +396,8 @@ class Featurizer:
                 # shared by every chunk: (k, 2 n_knn + 1), then the whole-data-set statistics
                 knn = knn_features(can.u[b * kk, :t].numpy(), can.v[b * kk, :t].numpy(), self.n_knn, s.knn_k)
                 if self.n_global:
-                    knn = np.concatenate([knn, self.global_stats(items[b][0], items[b][1], random_state)])
+                    knn = np.concatenate([knn, self.global_stats(items[b][0], items[b][1],
+                                                                       order=order[b].numpy())])
                 one["knn"] = torch.from_numpy(knn)[None].expand(kk, -1)
             if used < m:
                 notes.append(f"network read {used} of {m} rows ({k} chunk(s) of {t}); canonical correlations "

@@ -28,7 +28,7 @@ import numpy as np
 from scipy import special
 
 from . import base, mixtures, transforms
-from .discrete import QuantisedGaussian, mi_from_joint
+from .discrete import QuantisedGaussian, entropy_pmf, mi_from_joint
 
 TRAIN = ("manifold_tanh", "manifold_pad", "manifold_strip", "clusters_ball", "gauss_wide", "independent_wide",
          "gauss_rounded")
@@ -236,17 +236,12 @@ def cluster_pmf(k: int, mi: float, rng) -> np.ndarray:
     def joint(e):
         return px[:, None] * ((1 - e) * perm + e * rows)
 
-    target = min(mi, 0.95 * base_entropy(px))
+    target = min(mi, 0.95 * entropy_pmf(px))
     lo, hi = 0.0, 1.0
     for _ in range(40):
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if mi_from_joint(joint(mid)) > target else (lo, mid)
     return joint((lo + hi) / 2)
-
-
-def base_entropy(p: np.ndarray) -> float:
-    p = p[p > 0]
-    return float(-(p * np.log(p)).sum())
 
 
 class ClusterSide:
