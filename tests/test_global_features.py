@@ -48,3 +48,35 @@ def test_global_stats_do_not_depend_on_row_order(rng):
     x, y = rng.normal(size=(2000, 4)), rng.normal(size=(2000, 6))
     perm = rng.permutation(2000)
     assert np.array_equal(fz.global_stats(x, y), fz.global_stats(x[perm], y[perm]))
+
+
+@pytest.mark.parametrize("ties", ["none", "x", "both"])
+def test_one_column_path_matches_the_dense_path(rng, ties):
+    """One column per side (the pairwise case) takes kd-trees and sorted margins instead of dense
+    distance matrices: the same statistics up to float rounding, with and without tied values."""
+    from infoatlas import knn
+
+    for t in (12, 150, 512):
+        u = rng.normal(size=t)
+        v = 0.8 * u + rng.normal(size=t)
+        if ties in ("x", "both"):
+            u = np.round(u, 1)
+        if ties == "both":
+            v = np.round(v * 3) / 3
+        dense = knn._assemble(*knn._neighbours_dense(u[:, None], v[:, None]))
+        fast = global_features(u[:, None], v[:, None])
+        assert fast == pytest.approx(dense, abs=1e-5)
+
+
+def test_count_within_uses_the_float_difference(rng):
+    """The margin counts of the one-column path: #{l : |s_l - a| <= r} with the difference as the
+    kd-tree computes it, also for radii set by another row (on the boundary) and tied values."""
+    from infoatlas.knn import _count_within
+
+    for _ in range(100):
+        t = int(rng.integers(2, 200))
+        s = np.sort(np.round(rng.normal(size=t) * 10 ** rng.uniform(-3, 3), int(rng.integers(0, 4))))
+        a = rng.choice(s, t)
+        r = np.abs(rng.choice(s, t) - a) * rng.choice([1.0, 1 - 1e-16, 1 + 1e-16], t)
+        exact = (np.abs(s[None, :] - a[:, None]) <= r[:, None]).sum(1)
+        assert np.array_equal(_count_within(s, a, r), exact)

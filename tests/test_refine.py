@@ -83,6 +83,45 @@ def test_refine_end_to_end_fits_only_the_head(tiny_weights, tmp_path):
     assert 0 <= InfoAtlas(model, meta).estimate(np.arange(100.0), np.arange(100.0) ** 2 + 1).mi
 
 
+def test_feature_cache_is_reused_and_keyed_by_what_features_depend_on(tiny_weights, tmp_path):
+    from infoatlas.training import refine as R
+
+    base, meta = load_model(tiny_weights)
+    model = R.with_head(base, 3, 8, n_global=8)
+    first = R.collect(model, meta, 7, R.FIT_STREAM, 6, workers=0, progress=False, cache_dir=tmp_path)
+    files = list(tmp_path.glob("features-*.npz"))
+    assert len(files) == 1
+    again = R.collect(model, meta, 7, R.FIT_STREAM, 6, workers=0, progress=False, cache_dir=tmp_path)
+    assert [r["family"] for r in again] == [r["family"] for r in first]
+    for a, b in zip(first, again):
+        assert np.array_equal(a["z"], b["z"]) and np.array_equal(a["knn"], b["knn"]) and a["truth"] == b["truth"]
+    # another stream, or other head inputs, is another file; a new head on the same trunk is not
+    R.collect(model, meta, 7, R.STOP_STREAM, 6, workers=0, progress=False, cache_dir=tmp_path)
+    R.collect(R.with_head(base, 2, 8, n_global=8), meta, 7, R.FIT_STREAM, 6, workers=0, progress=False,
+              cache_dir=tmp_path)
+    R.collect(R.with_head(base, 3, 16, seed=3, n_global=8), meta, 7, R.FIT_STREAM, 6, workers=0, progress=False,
+              cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("features-*.npz"))) == 3
+
+
+def test_family_weights_parse_and_weight_the_loss():
+    from infoatlas.training.refine import _stack, _weighted_pinball, family_weights
+
+    assert family_weights("gauss_dense=2, gauss_sparse=0.5") == {"gauss_dense": 2.0, "gauss_sparse": 0.5}
+    assert family_weights("") == {}
+    with pytest.raises(ValueError, match="not a training family"):
+        family_weights("clusters_pool=2")  # held-out: never in a fit
+    with pytest.raises(ValueError, match="> 0"):
+        family_weights("gauss_dense=0")
+    recs = [{"z": np.zeros((1, 2), np.float32), "stats": np.zeros((1, 1), np.float32),
+             "knn": np.zeros((1, 1), np.float32), "truth": 0.5, "family": f} for f in ("gauss_dense", "mixture")]
+    d = _stack(recs, {"gauss_dense": 3.0})
+    assert d["weight"].tolist() == pytest.approx([1.5, 0.5])
+    pred, target = torch.tensor([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), torch.tensor([1.0, 0.0])
+    # only the first data set has a loss; its weight is 3 of 4
+    assert float(_weighted_pinball(pred, target, d["weight"], (0.05, 0.5, 0.95))) == pytest.approx(0.75 * 0.5)
+
+
 def test_warm_start_drops_a_refinement_head(tiny_refined_weights):
     import dataclasses
 

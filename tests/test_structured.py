@@ -81,7 +81,7 @@ def test_fourier_embedding_gives_the_latent_back(rng):
     assert np.allclose(back, z, atol=1e-6)
 
 
-@pytest.mark.parametrize("family", ["clusters_ball", "clusters_shell", "clusters_pool"])
+@pytest.mark.parametrize("family", ["clusters_ball", "clusters_shell", "clusters_pool", "clusters_codebook"])
 def test_clusters_are_disjoint_so_the_label_is_read_back(rng, family):
     for d in (1, 3, 50):
         task = S.make(family, d, 7, 1.2, rng)
@@ -95,6 +95,20 @@ def test_clusters_are_disjoint_so_the_label_is_read_back(rng, family):
             assert dist[np.arange(len(lab)), lab].max() <= side.radius * (1 + 1e-12)
         gaps = np.linalg.norm(task.sx.centres[:, None] - task.sx.centres[None], axis=-1)
         assert 2 * task.sx.radius < gaps[~np.eye(len(gaps), dtype=bool)].min()
+
+
+def test_codebooks_repeat_rows_on_a_slice_of_each_cluster(rng):
+    for _ in range(6):
+        task = S.make("clusters_codebook", 12, 12, 1.0, rng)
+        x, y = task.sample(3000, rng)
+        for side, pts in ((task.sx, x), (task.sy, y)):
+            if side.shape != "codebook":
+                continue
+            k, m, _ = side.pool.shape
+            assert np.unique(pts, axis=0).shape[0] <= k * m
+            # each cluster's pool (offsets from its centre) spans at most 3 dimensions: a slice of its ball
+            assert max(np.linalg.matrix_rank(o, tol=1e-9) for o in side.pool) <= 3
+        assert task.mutual_information() == pytest.approx(mi_from_joint(task.pmf))
 
 
 def test_pools_repeat_rows_and_the_mi_is_the_labels(rng):

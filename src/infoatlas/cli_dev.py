@@ -90,20 +90,23 @@ def _refine_options(fn):
         "n_global": "Whole-data-set statistics the head reads (0 or 8).",
         "width": "Hidden width of the head.", "epochs": "Epochs.", "lr": "Learning rate.",
         "weight_decay": "AdamW weight decay.", "batch_size": "Data sets per step.",
-        "workers": "Processes computing the trunk's features."})(fn)
+        "workers": "Processes computing the trunk's features.",
+        "family_weight": "Loss weights by family, e.g. 'gauss_dense=2,gauss_sparse=2' (others 1)."})(fn)
 
 
 @dev.command()
 @click.option("--model", required=True, help="Weights whose trunk is kept: a shipped name or a .safetensors path.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Where to write the weights with the new head (calibrate them next).")
+@click.option("--cache", "cache_dir", default=None, type=click.Path(file_okay=False),
+              help="Keep the computed features here and reuse them when nothing they depend on changed.")
 @_refine_options
-def refine(model, out_path, **kw):
+def refine(model, out_path, cache_dir, **kw):
     """Fit a refinement head (trunk frozen) that reads kNN statistics of the leading canonical
     pairs, on the atlas training families; minutes on a CPU.  Drops the old interval calibration."""
     from .training.refine import refine as run_refine
 
-    rec = run_refine(model, out_path, RefineConfig(**kw))
+    rec = run_refine(model, out_path, RefineConfig(**kw), cache_dir=cache_dir)
     click.echo(f"early-stopping pinball loss {rec['stop_pinball_before']:.4f} -> {rec['stop_pinball_after']:.4f} "
                f"(epoch {rec['best_epoch']}), {rec['seconds']:.0f} s; wrote {out_path}")
     click.echo(f"next: infoatlas dev calibrate --model {out_path} --out {out_path}")

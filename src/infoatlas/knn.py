@@ -79,14 +79,21 @@ def knn_features(u: np.ndarray, v: np.ndarray, n_pairs: int, k: int = KNN_K) -> 
 
 
 GLOBAL_KS = (3, 8)  #: neighbours of the two joint-space KSG statistics in :func:`global_features`
+#: distances within this relative gap are equal in :func:`global_features` (tied and rounded data
+#: have many equal distances; float rounding, which differs between distance algorithms, must not
+#: decide which of them counts as closer)
+TIE_RTOL = 1e-6
 N_GLOBAL = 8        #: length of the vector :func:`global_features` returns
 
 
 def global_features(zx: np.ndarray, zy: np.ndarray) -> np.ndarray:
     """Statistics of the whole data set, not of canonical pairs, for the refinement head.
 
-    zx : (T, dx), zy : (T, dy) copula scores of T rows (all columns; T of a few hundred: the cost is
-    O(T^2 (dx + dy)), by dense float64 distance matrices, which beat kd-trees above a few dimensions).
+    zx : (T, dx), zy : (T, dy) copula scores of T rows (all columns; T of a few hundred).  The cost is
+    O(T^2 (dx + dy)), by dense float64 distance matrices, which beat kd-trees above a few dimensions;
+    with one column per side (every pair of ``pairwise``) O(T log T) by a kd-tree and sorted margins,
+    the same statistics up to float rounding (:func:`_neighbours_1d`).  Distances within a relative
+    TIE_RTOL count as equal in both.
 
     Canonical correlations see only the linear part of the dependence, and their sample values are
     biased up when dx + dy is large against n; data on a low-dimensional manifold in many ambient
@@ -105,10 +112,18 @@ def global_features(zx: np.ndarray, zy: np.ndarray) -> np.ndarray:
     Exactly symmetric in X and Y (sums, absolute differences, min and max).  Returns (N_GLOBAL,)
     float32.
     """
+    zx = np.ascontiguousarray(zx, dtype=np.float64)
+    zy = np.ascontiguousarray(zy, dtype=np.float64)
+    if zx.shape[1] == 1 and zy.shape[1] == 1:
+        return _assemble(*_neighbours_1d(zx[:, 0], zy[:, 0]))
+    return _assemble(*_neighbours_dense(zx, zy))
+
+
+def _neighbours_dense(zx: np.ndarray, zy: np.ndarray):
+    """The neighbour quantities :func:`_assemble` reads, from dense (T, T) distance matrices."""
     import torch
 
-    x = torch.from_numpy(np.ascontiguousarray(zx, dtype=np.float64))
-    y = torch.from_numpy(np.ascontiguousarray(zy, dtype=np.float64))
+    x, y = torch.from_numpy(zx), torch.from_numpy(zy)
     t = x.shape[0]
 
     def dist(a):  # (T, T) Euclidean distances within a side, exactly 0 between identical rows
@@ -129,28 +144,96 @@ def global_features(zx: np.ndarray, zy: np.ndarray) -> np.ndarray:
     joint.fill_diagonal_(float("inf"))
     kmax = min(max(GLOBAL_KS), t - 1)
     near = torch.topk(joint, kmax, dim=1, largest=False).values  # (T, kmax) ascending
-    feats = []
-    ksg = []
+    counts = []
     for k in GLOBAL_KS:
-        eps = near[:, min(k, kmax) - 1: min(k, kmax)]             # (T, 1) k-th joint distance
-        # points strictly closer than eps in each margin, less the point itself
-        nx = ((dxm < eps).sum(1) - 1).clamp(min=0).numpy()
-        ny = ((dym < eps).sum(1) - 1).clamp(min=0).numpy()
-        ksg.append(ksg_value(min(k, kmax), t, nx, ny))
-    feats += [np.clip(v, -1.0, 12.0) / 4.0 for v in ksg]
-    feats.append(np.log1p(np.clip(ksg[0], 0.0, 12.0)))
-
-    def twonn(r):  # r (T, 2): distances to the first and second neighbour
-        ok = (r[:, 0] > 0) & (r[:, 1] > r[:, 0])
-        if int(ok.sum()) < 3:
-            return 0.0
-        return float(ok.sum()) / float(torch.log(r[ok, 1] / r[ok, 0]).sum())
-
-    ids = []
+        eps = near[:, min(k, kmax) - 1: min(k, kmax)] * (1.0 - TIE_RTOL)  # (T, 1) k-th joint distance
+        # points strictly closer than eps (and not equal to it) in each margin, less the point itself
+        counts.append((((dxm < eps).sum(1) - 1).clamp(min=0).numpy(), ((dym < eps).sum(1) - 1).clamp(min=0).numpy()))
+    two = []
     for d in (dxm, dym):
         d = d.clone()
         d.fill_diagonal_(float("inf"))
-        ids.append(np.log1p(twonn(torch.topk(d, 2, dim=1, largest=False).values)) / 4.0)
+        two.append(torch.topk(d, 2, dim=1, largest=False).values.numpy())
+    return t, near.numpy(), counts, two[0], two[1], nx_distinct, ny_distinct
+
+
+def _neighbours_1d(u: np.ndarray, v: np.ndarray):
+    """:func:`_neighbours_dense` for one column per side (u, v (T,)) in O(T log T): a max-norm
+    kd-tree in the joint plane (Euclidean in one dimension is the absolute difference, and the max of
+    the two is the max-norm) and binary searches in the sorted margins.  The same quantities up to
+    float rounding at the k-th distance (dense distances come from products; tested)."""
+    from scipy.spatial import cKDTree
+
+    t = u.shape[0]
+    kmax = min(max(GLOBAL_KS), t - 1)
+    # k + 1 nearest, the first at distance 0 (the point itself, or an identical row: either way one
+    # zero is dropped, as the dense path drops the diagonal)
+    near = cKDTree(np.column_stack([u, v]), leafsize=8).query(np.column_stack([u, v]), k=kmax + 1, p=np.inf)[0]
+    near = near.reshape(t, kmax + 1)[:, 1:]
+    su, sv = np.sort(u), np.sort(v)
+    eps = near[:, [min(k, kmax) - 1 for k in GLOBAL_KS]].T.ravel() * (1.0 - TIE_RTOL)  # (len(GLOBAL_KS) T,)
+    r = np.nextafter(eps, 0.0)
+    # rows strictly closer than eps, less the point itself (none when eps = 0, as in the dense path)
+    cu = np.where(eps > 0, _count_within(su, np.tile(u, len(GLOBAL_KS)), r) - 1, 0).clip(min=0)
+    cv = np.where(eps > 0, _count_within(sv, np.tile(v, len(GLOBAL_KS)), r) - 1, 0).clip(min=0)
+    counts = list(zip(cu.reshape(len(GLOBAL_KS), t), cv.reshape(len(GLOBAL_KS), t)))
+
+    def two_nearest(a, s):  # (T, 2): in one dimension the two nearest lie within two places either side
+        pos = np.argsort(a, kind="stable")
+        pad = np.concatenate([[-np.inf, -np.inf], s, [np.inf, np.inf]])
+        gaps = np.stack([s - pad[1:-3], s - pad[:-4], pad[3:-1] - s, pad[4:] - s], axis=1)  # (T, 4) sorted order
+        out = np.empty((t, 2))
+        out[pos] = np.sort(gaps, axis=1)[:, :2]
+        return out
+
+    return (t, near, counts, two_nearest(u, su), two_nearest(v, sv),
+            np.unique(u).size, np.unique(v).size)
+
+
+def _count_within(s: np.ndarray, a: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """#{l : |s_l - a_i| <= r_i} for sorted s (T,), a (M,), r (M,), with the distance computed as the
+    float difference, as a kd-tree or the joint radius computes it.  Bounds a +- r in the sorted array
+    round, so a row on the boundary (the row that set the radius always is one) can land on either
+    side; fl(s_l - a) is monotone in s_l, so each end found by a binary search of a +- r is then
+    moved, one group of equal values at a time, to where the difference itself crosses r."""
+    t = s.shape[0]
+    hi = np.searchsorted(s, a + r, "right")  # first l with s_l - a > r
+    lo = np.searchsorted(s, a - r, "left")   # first l with a - s_l <= r
+    for _ in range(t):  # at most a step or two: rounding errs by an ulp
+        moved = False
+        for end, outside in ((hi, lambda l, i: s[l] - a[i] > r[i]), (lo, lambda l, i: a[i] - s[l] > r[i])):
+            # the end is right when the row before it is inside the window and the row at it is not
+            # (for hi "inside" is the left part, for lo the right part: swap the test)
+            before_in = np.flatnonzero(end > 0)
+            bad_back = before_in[outside(end[before_in] - 1, before_in) == (end is hi)]
+            at = np.flatnonzero(end < t)
+            bad_fwd = at[outside(end[at], at) != (end is hi)]
+            if bad_back.size:
+                end[bad_back] = np.searchsorted(s, s[end[bad_back] - 1], "left")
+            if bad_fwd.size:
+                end[bad_fwd] = np.searchsorted(s, s[end[bad_fwd]], "right")
+            moved = moved or bool(bad_back.size or bad_fwd.size)
+        if not moved:
+            break
+    return np.maximum(hi - lo, 0)
+
+
+def _assemble(t, near, counts, two_x, two_y, nx_distinct, ny_distinct) -> np.ndarray:
+    """The N_GLOBAL statistics of :func:`global_features` from T, the joint distances to the
+    nearest rows near (T, kmax) ascending, the margin counts per k in GLOBAL_KS, the distances to
+    the two nearest rows within X and within Y (T, 2) and the numbers of distinct rows."""
+    kmax = near.shape[1]
+    ksg = [ksg_value(min(k, kmax), t, nx, ny) for k, (nx, ny) in zip(GLOBAL_KS, counts)]
+    feats = [np.clip(v, -1.0, 12.0) / 4.0 for v in ksg]
+    feats.append(np.log1p(np.clip(ksg[0], 0.0, 12.0)))
+
+    def twonn(r):  # r (T, 2): distances to the first and second neighbour
+        ok = (r[:, 0] > 0) & (r[:, 1] > r[:, 0] * (1.0 + TIE_RTOL))
+        if int(ok.sum()) < 3:
+            return 0.0
+        return float(ok.sum()) / float(np.log(r[ok, 1] / r[ok, 0]).sum())
+
+    ids = [np.log1p(twonn(r)) / 4.0 for r in (two_x, two_y)]
     feats += [ids[0] + ids[1], abs(ids[0] - ids[1]), np.log1p(twonn(near[:, :2])) / 4.0]
     distinct = [nx_distinct / t, ny_distinct / t]
     feats += [min(distinct), max(distinct)]

@@ -47,8 +47,10 @@ from . import additive, base, mixtures, structured, transforms
 # split (clayton_pairs) for interval calibration, training and held-out streams unchanged;
 # 1.4: a train family additive_noise (non-Gaussian additive noise; the training stream changes) and
 # a second validation family gauss_spiral; 1.5: structured families (manifolds, clusters, wide
-# Gaussians, independence at few rows) in training and validation, a structured held-out group
-ATLAS_VERSION = "1.5"
+# Gaussians, independence at few rows) in training and validation, a structured held-out group;
+# 1.6: a train family clusters_codebook (rows repeat: finite pools on slices of the clusters), also
+# as sides of independent_wide
+ATLAS_VERSION = "1.6"
 P_FLOW_TRAIN = 0.25
 TRAIN_FAMILIES = ("gauss_dense", "gauss_sparse", "gauss_lowrank", "gauss_neardet", "student_t",
                   "mixture", "independent", "additive_noise") + structured.TRAIN
@@ -63,7 +65,7 @@ VALIDATION_FAMILIES = ("clayton_pairs", "gauss_spiral") + structured.VALIDATION
 STRUCTURED_HELDOUT = structured.HELDOUT
 #: atlas version in which a train family joined (the others were there from the start), so that a
 #: weight file can say which families its training saw
-FAMILY_SINCE = {"additive_noise": "1.4", **{f: "1.5" for f in structured.TRAIN}}
+FAMILY_SINCE = {"additive_noise": "1.4", **{f: "1.5" for f in structured.TRAIN}, "clusters_codebook": "1.6"}
 
 
 def train_families(version: str) -> tuple[str, ...]:
@@ -72,8 +74,8 @@ def train_families(version: str) -> tuple[str, ...]:
     return tuple(f for f in TRAIN_FAMILIES if tuple(int(p) for p in FAMILY_SINCE.get(f, "0").split(".")) <= v)
 
 
-# relative; the structured six are a third of the stream
-TRAIN_WEIGHTS = np.array([0.18, 0.12, 0.1, 0.08, 0.16, 0.26, 0.10, 0.12, 0.12, 0.08, 0.08, 0.10, 0.08, 0.08, 0.06])
+# relative; the structured eight are a third of the stream
+TRAIN_WEIGHTS = np.array([0.18, 0.12, 0.1, 0.08, 0.16, 0.26, 0.10, 0.12, 0.12, 0.08, 0.08, 0.10, 0.08, 0.08, 0.06, 0.08])
 _TRAIN_CDF = np.cumsum(TRAIN_WEIGHTS)
 MI_MAX = 8.0
 

@@ -11,7 +11,9 @@ exact by one argument:
   noise E_x independent of everything and bounded by a radius below half the smallest distance
   between centres.  Then C is a function of X (the nearest centre), so I(X; Y) = I(C; C')
   (the chain C -> X is an injective "channel" up to independent noise: I(X; Y) = I(C, E_x; C', E_y)
-  = I(C; C')).  Finite pools (rows repeat) are the same argument with E_x uniform over a pool.
+  = I(C; C')).  Finite pools (rows repeat) are the same argument with E_x uniform over a pool
+  (held-out: pool points anywhere in the cluster's ball; training, "codebook": pool points on a
+  random 1-3 dimensional slice of it, on one or both sides).
 - **Gaussians and independence**: the Gaussian formula; 0.
 - **Rounded Gaussians** (ties with more levels than the discrete estimators take): a correlated
   normal pair with one or both sides rounded to 21-150 levels, MI of what is observed by quadrature
@@ -31,7 +33,7 @@ from . import base, mixtures, transforms
 from .discrete import QuantisedGaussian, entropy_pmf, mi_from_joint
 
 TRAIN = ("manifold_tanh", "manifold_pad", "manifold_strip", "clusters_ball", "gauss_wide", "independent_wide",
-         "gauss_rounded")
+         "gauss_rounded", "clusters_codebook")
 VALIDATION = ("manifold_fourier", "clusters_shell")
 HELDOUT = ("manifold_image", "clusters_pool", "mixture_embedded", "independent_structured")
 FAMILIES = TRAIN + VALIDATION + HELDOUT
@@ -247,8 +249,9 @@ def cluster_pmf(k: int, mi: float, rng) -> np.ndarray:
 class ClusterSide:
     """Label c -> a_c + r S_c e with centres a (K, D), a shape matrix S_c (D, D) of spectral norm
     <= 1 per cluster and e in the unit ball ("ball"), on a thin shell ("shell"), or one of a fixed
-    pool of such points per cluster ("pool": rows repeat).  r < (smallest centre distance) / 2, so
-    clusters have disjoint supports and the label is a function of the point."""
+    pool of such points per cluster (rows repeat): 3-40 points of the ball ("pool") or 2-60 points
+    of the unit ball of a random 1-3 dimensional subspace ("codebook").  r < (smallest centre
+    distance) / 2, so clusters have disjoint supports and the label is a function of the point."""
 
     def __init__(self, k: int, d: int, rng, shape: str = "ball"):
         self.d, self.shape = d, shape
@@ -265,12 +268,19 @@ class ClusterSide:
         if shape == "pool":
             m = int(rng.integers(3, 41))
             self.pool = np.stack([self._noise(c, m, rng) for c in range(k)])  # (K, m, D)
+        elif shape == "codebook":
+            m, q = int(rng.integers(2, 61)), min(d, int(rng.integers(1, 4)))
+            basis = np.linalg.qr(rng.standard_normal((d, q)))[0].T  # (q, D) orthonormal rows
+            self.pool = np.stack([self._noise(c, m, rng, basis) for c in range(k)])  # (K, m, D)
 
-    def _noise(self, c: int, n: int, rng) -> np.ndarray:
-        e = rng.standard_normal((n, self.d))
+    def _noise(self, c: int, n: int, rng, basis: np.ndarray | None = None) -> np.ndarray:
+        """n points r S_c e, e in the unit ball (of the rows of ``basis`` (q, D) when given)."""
+        q = self.d if basis is None else basis.shape[0]
+        e = rng.standard_normal((n, q))
         e /= np.linalg.norm(e, axis=1, keepdims=True)
-        r = 1.0 - 0.1 * rng.random((n, 1)) if self.shape == "shell" else rng.random((n, 1)) ** (1.0 / self.d)
-        return self.radius * (e * r) @ self.shapes[c].T
+        r = 1.0 - 0.1 * rng.random((n, 1)) if self.shape == "shell" else rng.random((n, 1)) ** (1.0 / q)
+        e = e * r if basis is None else (e * r) @ basis  # orthonormal rows keep |e| <= 1
+        return self.radius * e @ self.shapes[c].T
 
     def __call__(self, labels: np.ndarray, rng) -> np.ndarray:
         out = self.centres[labels].copy()
@@ -286,12 +296,12 @@ class ClusterSide:
 class Clusters:
     """Labels (C, C') ~ pmf (K, K); X = ClusterSide_x(C), Y = ClusterSide_y(C').  MI = I(C; C')."""
 
-    def __init__(self, pmf: np.ndarray, dim_x: int, dim_y: int, rng, shape: str = "ball"):
+    def __init__(self, pmf: np.ndarray, dim_x: int, dim_y: int, rng, shape: str = "ball", shape_y: str | None = None):
         self.pmf = pmf / pmf.sum()
         k = pmf.shape[0]
         self.dim_x, self.dim_y = dim_x, dim_y
         self.sx = ClusterSide(k, dim_x, rng, shape)
-        self.sy = ClusterSide(k, dim_y, rng, shape)
+        self.sy = ClusterSide(k, dim_y, rng, shape if shape_y is None else shape_y)
 
     def mutual_information(self) -> float:
         return mi_from_joint(self.pmf)
@@ -303,10 +313,14 @@ class Clusters:
 
 
 def clusters(family: str, dx: int, dy: int, mi: float, rng):
-    shape = {"clusters_ball": "ball", "clusters_shell": "shell", "clusters_pool": "pool"}[family]
+    shape = {"clusters_ball": "ball", "clusters_shell": "shell", "clusters_pool": "pool",
+             "clusters_codebook": "codebook"}[family]
+    shape_y = shape
+    if shape == "codebook" and rng.random() < 0.4:  # rows repeat on one side only
+        shape, shape_y = (("ball", "codebook") if rng.random() < 0.5 else ("codebook", "ball"))
     # enough clusters to carry the MI (H(C) <= log K), 2-12
     k = int(np.clip(np.ceil(np.exp(mi * rng.uniform(1.05, 1.6))), 2, 12))
-    return Clusters(cluster_pmf(k, mi, rng), dx, dy, rng, shape)
+    return Clusters(cluster_pmf(k, mi, rng), dx, dy, rng, shape, shape_y)
 
 
 # --------------------------------------------------------------------------- wide Gaussians, independence
@@ -335,14 +349,15 @@ class OneSide:
 
 def structured_side(d: int, rng, heldout: bool):
     """One side of an independent pair: a manifold, clusters or a correlated Gaussian in d dims
-    (train: tanh/pad/strip manifolds, balls; held-out: images, pools, Fourier manifolds)."""
+    (train: tanh/pad/strip manifolds, balls, codebooks; held-out: images, pools, Fourier manifolds)."""
     kind = int(rng.integers(3))
     if kind == 0:
         fams = ("manifold_image", "manifold_fourier") if heldout else ("manifold_tanh", "manifold_pad", "manifold_strip")
         fam = fams[int(rng.integers(len(fams)))]
         return OneSide(manifold(fam, d, 1, 0.0, rng))
     if kind == 1:
-        return OneSide(clusters("clusters_pool" if heldout else "clusters_ball", d, 1, rng.uniform(0.5, 2.5), rng))
+        fam = "clusters_pool" if heldout else ("clusters_ball", "clusters_codebook")[int(rng.integers(2))]
+        return OneSide(clusters(fam, d, 1, rng.uniform(0.5, 2.5), rng))
     return OneSide(gauss_wide(d, 1, 0.0, rng))
 
 

@@ -9,6 +9,12 @@ minutes on a CPU, where training the trunk takes hours.
 Data: the atlas training families only (``prior.TRAIN_FAMILIES`` of the current atlas version), a
 fit stream and a separate early-stopping stream, both pure functions of the seed.  The held-out and
 validation families are never read here.
+
+Computing the features is the slow part (about 30 ms a data set per worker); ``cache_dir`` keeps
+them on disk, keyed by everything they depend on (trunk tensors, feature settings, head inputs,
+atlas version, seed, stream and count), so that head variants are compared on the same data sets
+in minutes.  The key does not cover the code: empty the cache after changing how features or atlas
+families are computed.
 """
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ import torch
 
 from ..atlas import prior
 from ..knn import N_GLOBAL
-from ..model import SetMI, build_model, pinball_loss
+from ..model import SetMI, build_model
 
 FIT_STREAM, STOP_STREAM = 0, 1
 
@@ -39,6 +45,21 @@ class RefineConfig:
     weight_decay: float = 1e-2
     batch_size: int = 256      # data sets per step
     workers: int = 2           # processes computing features (0: in this process)
+    family_weight: str = ""    # loss weights by family, "name=factor,..." (others 1), e.g. to protect plain Gaussians
+
+
+def family_weights(spec: str) -> dict[str, float]:
+    """Parse ``RefineConfig.family_weight`` ("gauss_dense=2,gauss_sparse=1.5") into {family: factor}."""
+    out = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, val = part.partition("=")
+        if name not in prior.TRAIN_FAMILIES:
+            raise ValueError(f"family_weight names {name!r}, not a training family ({', '.join(prior.TRAIN_FAMILIES)})")
+        factor = float(val)
+        if not factor > 0:
+            raise ValueError(f"family_weight factor of {name} must be > 0, got {val!r}")
+        out[name] = factor
+    return out
 
 
 def draw_case(seed: int, stream: int, i: int):
@@ -82,7 +103,7 @@ def _features(job) -> dict | None:
 
     seed, stream, i = job
     est = _WORKER["est"]
-    x, y, mi, _ = draw_case(seed, stream, i)
+    x, y, mi, fam = draw_case(seed, stream, i)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ties in discrete-looking draws: expected, not news here
         p = est.prepare(x, y, null=False)  # the network's own reading: what the head corrects
@@ -90,11 +111,52 @@ def _features(job) -> dict | None:
         return None
     inp = {k: v for k, v in p.inputs.items() if k != "knn"}
     z = est.model.features(**inp)
-    return {"z": z.numpy(), "stats": inp["stats"].numpy(), "knn": p.inputs["knn"].numpy(), "truth": float(mi)}
+    return {"z": z.numpy(), "stats": inp["stats"].numpy(), "knn": p.inputs["knn"].numpy(), "truth": float(mi),
+            "family": fam}
 
 
-def collect(model: SetMI, meta: dict, seed: int, stream: int, count: int, workers: int, progress=True) -> list[dict]:
-    """Features of ``count`` data sets of a stream, computed in ``workers`` processes."""
+def cache_key(model: SetMI, meta: dict, seed: int, stream: int, count: int) -> str:
+    """SHA-256 of what a stream's features depend on: the trunk's tensors (not the head's), the
+    feature settings, the head's inputs (n_knn, n_global), the atlas version and the stream."""
+    import hashlib
+    import json
+
+    h = hashlib.sha256()
+    for k, v in sorted(model.state_dict().items()):
+        if not k.startswith("refine."):
+            h.update(k.encode())
+            h.update(v.detach().cpu().numpy().tobytes())
+    h.update(json.dumps({"features": meta.get("features"), "n_knn": model.cfg.n_knn, "n_global": model.cfg.n_global,
+                         "atlas": prior.ATLAS_VERSION, "families": list(prior.TRAIN_FAMILIES), "seed": seed,
+                         "stream": stream, "count": count}, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _save_records(path, recs: list[dict]) -> None:
+    np.savez(path, z=np.concatenate([r["z"] for r in recs]), stats=np.concatenate([r["stats"] for r in recs]),
+             knn=np.concatenate([r["knn"] for r in recs]), sizes=np.array([len(r["z"]) for r in recs]),
+             truth=np.array([r["truth"] for r in recs]), family=np.array([r["family"] for r in recs]))
+
+
+def _load_records(path) -> list[dict]:
+    with np.load(path) as f:
+        ends = np.cumsum(f["sizes"])
+        parts = {k: np.split(f[k], ends[:-1]) for k in ("z", "stats", "knn")}
+        return [{"z": parts["z"][i], "stats": parts["stats"][i], "knn": parts["knn"][i], "truth": float(t),
+                 "family": str(fam)} for i, (t, fam) in enumerate(zip(f["truth"], f["family"]))]
+
+
+def collect(model: SetMI, meta: dict, seed: int, stream: int, count: int, workers: int, progress=True,
+            cache_dir=None) -> list[dict]:
+    """Features of ``count`` data sets of a stream, computed in ``workers`` processes (or read
+    from ``cache_dir`` when an earlier call with the same key wrote them there)."""
+    from pathlib import Path
+
+    path = None
+    if cache_dir is not None:
+        path = Path(cache_dir) / f"features-{cache_key(model, meta, seed, stream, count)[:20]}.npz"
+        if path.exists():
+            return _load_records(path)
     jobs = [(seed, stream, i) for i in range(count)]
     state = {k: v.clone() for k, v in model.state_dict().items()}
     args = (state, model.cfg.to_dict(), {k: v for k, v in meta.items() if k != "interval_calibration"})
@@ -123,17 +185,32 @@ def collect(model: SetMI, meta: dict, seed: int, stream: int, count: int, worker
             pool.terminate()
         if bar is not None:
             bar.close()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part.npz")
+        _save_records(tmp, out)
+        tmp.replace(path)  # whole files only: an interrupted run leaves no half-written cache
     return out
 
 
-def _stack(recs: list[dict]) -> dict:
-    """Concatenate the chunks of many data sets (those of data set i are rows start[i]:start[i+1])."""
+def _stack(recs: list[dict], weights: dict[str, float] | None = None) -> dict:
+    """Concatenate the chunks of many data sets (those of data set i are rows start[i]:start[i+1]);
+    ``weight`` (per data set) from the family factors, normalised to mean 1."""
     sizes = torch.tensor([len(r["z"]) for r in recs])
+    w = torch.tensor([(weights or {}).get(r.get("family"), 1.0) for r in recs], dtype=torch.float32)
     return {"z": torch.from_numpy(np.concatenate([r["z"] for r in recs])),
             "stats": torch.from_numpy(np.concatenate([r["stats"] for r in recs])),
             "knn": torch.from_numpy(np.concatenate([r["knn"] for r in recs])),
             "start": torch.cat([torch.zeros(1, dtype=torch.long), sizes.cumsum(0)]),
-            "target": torch.tensor([np.log1p(r["truth"]) for r in recs], dtype=torch.float32)}
+            "target": torch.tensor([np.log1p(r["truth"]) for r in recs], dtype=torch.float32),
+            "weight": w / w.mean()}
+
+
+def _weighted_pinball(pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor, qs) -> torch.Tensor:
+    """:func:`~infoatlas.model.pinball_loss` with a weight per data set: pred (B, Q), target (B,), weight (B,)."""
+    q = torch.as_tensor(qs, dtype=pred.dtype)
+    err = target[:, None] - pred
+    return (torch.maximum(q * err, (q - 1) * err).mean(1) * weight).sum() / weight.sum()
 
 
 def dataset_quantiles(model: SetMI, d: dict, sel: torch.Tensor | None = None) -> torch.Tensor:
@@ -163,7 +240,7 @@ def fit_head(model: SetMI, fit: dict, stop: dict, cfg: RefineConfig, progress=Tr
 
     def stop_loss():
         with torch.no_grad():
-            return float(pinball_loss(dataset_quantiles(model, stop), stop["target"], qs))
+            return float(_weighted_pinball(dataset_quantiles(model, stop), stop["target"], stop["weight"], qs))
 
     before = stop_loss()
     best = (before, {k: v.clone() for k, v in model.refine.state_dict().items()}, 0)
@@ -178,7 +255,7 @@ def fit_head(model: SetMI, fit: dict, stop: dict, cfg: RefineConfig, progress=Tr
         perm = torch.randperm(n_sets, generator=gen)
         for s in range(0, n_sets, cfg.batch_size):
             sel = perm[s: s + cfg.batch_size]
-            loss = pinball_loss(dataset_quantiles(model, fit, sel), fit["target"][sel], qs)
+            loss = _weighted_pinball(dataset_quantiles(model, fit, sel), fit["target"][sel], fit["weight"][sel], qs)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -194,8 +271,9 @@ def fit_head(model: SetMI, fit: dict, stop: dict, cfg: RefineConfig, progress=Tr
     return {"stop_pinball_before": round(before, 5), "stop_pinball_after": round(best[0], 5), "best_epoch": best[2]}
 
 
-def refine(weights, out_path, cfg: RefineConfig = RefineConfig(), progress: bool = True) -> dict:
-    """Fit a refinement head on the trunk of ``weights`` and write the result to ``out_path``.
+def refine(weights, out_path, cfg: RefineConfig = RefineConfig(), progress: bool = True, cache_dir=None) -> dict:
+    """Fit a refinement head on the trunk of ``weights`` and write the result to ``out_path``
+    (``cache_dir``: keep or reuse the computed features there).
 
     The interval calibration of ``weights`` is dropped (it described the old head): calibrate the
     new file (``infoatlas dev calibrate``) before using or measuring it.  Returns the stored record.
@@ -205,8 +283,11 @@ def refine(weights, out_path, cfg: RefineConfig = RefineConfig(), progress: bool
     t0 = time.time()
     base, meta = load_model(weights)
     model = with_head(base, cfg.n_knn, cfg.width, cfg.seed, cfg.n_global)
-    fit = _stack(collect(model, meta, cfg.seed, FIT_STREAM, cfg.data_sets, cfg.workers, progress))
-    stop = _stack(collect(model, meta, cfg.seed, STOP_STREAM, cfg.val_sets, cfg.workers, progress))
+    weights_by_family = family_weights(cfg.family_weight)
+    fit = _stack(collect(model, meta, cfg.seed, FIT_STREAM, cfg.data_sets, cfg.workers, progress, cache_dir),
+                 weights_by_family)
+    stop = _stack(collect(model, meta, cfg.seed, STOP_STREAM, cfg.val_sets, cfg.workers, progress, cache_dir),
+                  weights_by_family)
     record = fit_head(model, fit, stop, cfg, progress)
     record.update({"config": asdict(cfg), "atlas_version": prior.ATLAS_VERSION,
                    "families": list(prior.TRAIN_FAMILIES), "seconds": round(time.time() - t0, 1)})
