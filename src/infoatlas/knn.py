@@ -168,9 +168,12 @@ def _neighbours_1d(u: np.ndarray, v: np.ndarray):
     kmax = min(max(GLOBAL_KS), t - 1)
     # k + 1 nearest, the first at distance 0 (the point itself, or an identical row: either way one
     # zero is dropped, as the dense path drops the diagonal)
-    near = cKDTree(np.column_stack([u, v]), leafsize=8).query(np.column_stack([u, v]), k=kmax + 1, p=np.inf)[0]
+    pts = np.column_stack([u, v])  # (T, 2)
+    near = cKDTree(pts, leafsize=8).query(pts, k=kmax + 1, p=np.inf)[0]
     near = near.reshape(t, kmax + 1)[:, 1:]
-    su, sv = np.sort(u), np.sort(v)
+    # one sort per margin: the order serves the counts (sorted values) and the two nearest (positions)
+    pu, pv = np.argsort(u, kind="stable"), np.argsort(v, kind="stable")
+    su, sv = u[pu], v[pv]
     eps = near[:, [min(k, kmax) - 1 for k in GLOBAL_KS]].T.ravel() * (1.0 - TIE_RTOL)  # (len(GLOBAL_KS) T,)
     r = np.nextafter(eps, 0.0)
     # rows strictly closer than eps, less the point itself (none when eps = 0, as in the dense path)
@@ -178,15 +181,14 @@ def _neighbours_1d(u: np.ndarray, v: np.ndarray):
     cv = np.where(eps > 0, _count_within(sv, np.tile(v, len(GLOBAL_KS)), r) - 1, 0).clip(min=0)
     counts = list(zip(cu.reshape(len(GLOBAL_KS), t), cv.reshape(len(GLOBAL_KS), t)))
 
-    def two_nearest(a, s):  # (T, 2): in one dimension the two nearest lie within two places either side
-        pos = np.argsort(a, kind="stable")
+    def two_nearest(s, pos):  # (T, 2): in one dimension the two nearest lie within two places either side
         pad = np.concatenate([[-np.inf, -np.inf], s, [np.inf, np.inf]])
         gaps = np.stack([s - pad[1:-3], s - pad[:-4], pad[3:-1] - s, pad[4:] - s], axis=1)  # (T, 4) sorted order
         out = np.empty((t, 2))
         out[pos] = np.sort(gaps, axis=1)[:, :2]
         return out
 
-    return (t, near, counts, two_nearest(u, su), two_nearest(v, sv),
+    return (t, near, counts, two_nearest(su, pu), two_nearest(sv, pv),
             np.unique(u).size, np.unique(v).size)
 
 
