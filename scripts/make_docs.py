@@ -132,18 +132,18 @@ def paired_family_table(res: dict) -> str:
 
 def fewrows_table(res: dict) -> str:
     """Independent data at few rows: per (dims, n), each estimator's mean and largest estimate, and
-    the share of InfoAtlas's intervals that contain 0; rows with n < 3 (dx + dy) (the estimator's
+    the share of InfoAtlas's intervals that contain 0; rows with n <= 3 (dx + dy) (the estimator's
     few-rows rule) marked."""
     df = pd.DataFrame(res["records"])
     df = df[~df["failed"]]
     ests = list(dict.fromkeys(res["meta"]["estimators"]))
-    head = ["dims", "n", "n < 3 (dx+dy)"] + [f"mean {e}" for e in ests] + [f"max {e}" for e in ests] + \
+    head = ["dims", "n", "n <= 3 (dx+dy)"] + [f"mean {e}" for e in ests] + [f"max {e}" for e in ests] + \
         ["interval contains 0 (infoatlas)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for (dims, n), g in sorted(df.groupby(["dims", "n"]), key=lambda kv: (int(kv[0][0].split("x")[0]), kv[0][1])):
         dx, dy = (int(v) for v in dims.split("x"))
         ia = g[g.estimator == "infoatlas"]
-        cells = [dims.replace("x", "+"), str(n), "yes" if n < 3 * (dx + dy) else "no"]
+        cells = [dims.replace("x", "+"), str(n), "yes" if n <= 3 * (dx + dy) else "no"]
         cells += [num(g[g.estimator == e]["estimate"].mean()) for e in ests]
         cells += [num(g[g.estimator == e]["estimate"].max()) for e in ests]
         cells.append(pct((ia["lower"] <= 0).mean()))
@@ -155,7 +155,7 @@ def fewrows_summary(res: dict) -> dict:
     df = pd.DataFrame(res["records"])
     ia = df[(df.estimator == "infoatlas") & ~df["failed"]].copy()
     dxy = ia["dims"].str.split("x", expand=True).astype(int).sum(axis=1)
-    few = ia[ia["n"] < 3 * dxy]
+    few = ia[ia["n"] <= 3 * dxy]
     return {"sets": len(few), "max": few["estimate"].max(), "share_le_01": (few["estimate"] <= 0.1).mean(),
             "zero_in": (few["lower"] <= 0).mean()}
 
@@ -279,7 +279,7 @@ def readme_blocks() -> dict[str, str]:
         b["fewrows"] = "\n".join([
             f"Independent data with few rows (`fewrows`: {few['meta']['cases']} data sets of the held-out "
             "`independent_structured` family; the true MI is 0). On the "
-            f"{s_['sets']} data sets with n < 3 (dx + dy): largest InfoAtlas estimate {s_['max']:.3f} nats, "
+            f"{s_['sets']} data sets with n <= 3 (dx + dy): largest InfoAtlas estimate {s_['max']:.3f} nats, "
             f"{s_['share_le_01']:.0%} of estimates <= 0.1, interval contains 0 in {s_['zero_in']:.0%}.", "",
             fewrows_table(few)])
     if inv:
@@ -332,7 +332,7 @@ def readme_blocks() -> dict[str, str]:
             "- 90% coverage on the structured families by family: " + coverage_by(st, "family") + "."])
     if few and "limits" in b:
         s_ = fewrows_summary(few)
-        b["limits"] += (f"\n- Independent data with n < 3 (dx + dy) (`fewrows`, {s_['sets']} data sets): largest estimate "
+        b["limits"] += (f"\n- Independent data with n <= 3 (dx + dy) (`fewrows`, {s_['sets']} data sets): largest estimate "
                         f"{s_['max']:.3f} nats, {s_['share_le_01']:.0%} of estimates <= 0.1 nats, interval contains 0 in "
                         f"{s_['zero_in']:.0%}.")
     if gauss or gt:
@@ -426,8 +426,11 @@ def model_card() -> str:
         c = ref["config"]
         L.append(f"| refinement head | fitted with the trunk frozen on atlas {ref['atlas_version']}'s training families: "
                  f"{c['data_sets']:,} data sets (+{c['val_sets']:,} for early stopping), seed {c['seed']}, "
-                 f"{c['epochs']} epochs (best {ref['best_epoch']}), {ref['seconds'] / 60:.1f} min; early-stopping "
-                 f"pinball {ref['stop_pinball_before']} -> {ref['stop_pinball_after']} |")
+                 + (f"loss weights {c['family_weight']}, " if c.get("family_weight") else "")
+                 + f"{c['epochs']} epochs (best {ref['best_epoch']}), {ref['seconds'] / 60:.1f} min"
+                 + (" (features read from a cache computed earlier, `infoatlas dev refine --cache`; see "
+                    "docs/experiments/refine_selection.md)" if ref.get("features_from_cache") else "")
+                 + f"; early-stopping pinball {ref['stop_pinball_before']} -> {ref['stop_pinball_after']} |")
     if cal:
         L.append(f"| interval calibration | split-conformal factors per n ({', '.join(map(str, cal['ns']))}) fitted on "
                  f"{cal['data_sets']:,} data sets of the validation families {', '.join(cal['families'])} (atlas "
@@ -439,14 +442,15 @@ def model_card() -> str:
           "dependences, comparing representations, many estimates where training a critic per data set is too slow. "
           "The trunk was trained on continuous data with up to 32 dims per side (wider sides keep their leading "
           "canonical directions); the refinement head also on structured data (low-dimensional manifolds in up to "
-          "160 ambient dims, clusters, repeated rows, rounded values, independence at few rows; atlas 1.5), and it "
-          "reads statistics of all columns. Measured figures for each kind of data are below.", "",
+          "160 ambient dims, clusters, repeated rows, rounded values, independence at few rows; atlas "
+          f"{ref['atlas_version'] if ref else '?'}), and it reads statistics of all columns. Measured figures for "
+          "each kind of data are below.", "",
           "## Out of scope (known to be wrong, or unmeasured)", "",
           "- The network itself on discrete variables: declared or detected discrete columns (labels, categories, "
           "few-valued columns) are routed to `infoatlas.discrete`; continuous columns with ties but more "
           "than 20 distinct values reach the network (its head saw rounded Gaussians with 21-150 levels).",
           "- Structured data unlike the training families (see the structured figures and limitations below).",
-          "- Few rows for many columns (n below about 3 (dx + dy)): the interval is widened to include 0 and a "
+          "- Few rows for many columns (n up to 3 (dx + dy)): the interval is widened to include 0 and a "
           "note says so; read the point estimate there with the few-rows figures below.",
           "- Significance claims from the interval: it is a calibrated prediction interval for the MI, not a test; "
           "use `infoatlas.independence_test` (permutation p-values) for that.",

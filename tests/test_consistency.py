@@ -25,8 +25,10 @@ def _gauss(rng, n, d, mi):
 
 
 CASES = [(0, 0.5, 1000), (1, 1.2, 5000), (2, 1.8, 1000)]
-KNOWN_MISS = pytest.mark.xfail(strict=True, reason="a known failure of the shipped weights: a two-layer "
-                               "tanh re-embedding into 16 dims at MI 1.8 reads 1.09, interval [0.81, 1.76]")
+# X's two columns correlate at -0.999996 in this case (a near-singular mixing; MI is unchanged by it)
+KNOWN_MISS = pytest.mark.xfail(strict=True, reason="a known failure of the shipped weights: at MI 1.8 with a "
+                               "near-singular X the plain data read 2.69 and a two-layer tanh re-embedding of Y "
+                               "into 16 dims 1.19 (interval [0.84, 3.23])")
 
 
 @pytest.mark.parametrize("seed,mi,n", CASES[:2] + [pytest.param(*CASES[2], marks=KNOWN_MISS)])
@@ -35,9 +37,30 @@ def test_injective_re_embedding_of_a_side_keeps_the_estimate(est, seed, mi, n):
     x, y = _gauss(rng, n, 2, mi)
     emb = structured.TanhEmbed(2, 16, rng, layers=2)
     plain, embedded = est.estimate(x, y), est.estimate(x, emb(y))
-    # measured: differences up to 0.08 on the first two cases (the previous weights read 0.4-1.7 nats more)
+    # measured: differences 0.10 and 0.18 on the first two cases (0.06 and 0.29 with the atlas 1.5 head;
+    # heads before the structured refit read 0.4-1.7 nats more); over 12 other seeds up to 0.5
+    # (docs/experiments/refine_selection.md)
     assert abs(embedded.mi - plain.mi) < 0.35
     assert embedded.lower <= mi <= embedded.upper
+
+
+def test_re_embedding_over_many_seeds_moves_the_estimate_little_on_average(est):
+    # the seeded cases above can pass or fail by luck of one draw; over 12 draws the property is
+    # checked on the mean change (no systematic inflation), the largest one and the intervals.
+    # Measured with the shipped weights: mean +0.04, largest 0.50, 10 of 12 intervals cover the truth
+    # (the atlas 1.5 head: +0.15, 0.40, 12 of 12)
+    diffs, covered = [], 0
+    for seed in range(100, 112):
+        rng = np.random.default_rng([seed, 1])
+        mi, n = [0.3, 0.8, 1.5, 2.0][seed % 4], [1000, 5000][seed % 2]
+        x, y = _gauss(rng, n, 2, mi)
+        emb = structured.TanhEmbed(2, 16, rng, layers=2)
+        plain, embedded = est.estimate(x, y), est.estimate(x, emb(y))
+        diffs.append(embedded.mi - plain.mi)
+        covered += embedded.lower <= mi <= embedded.upper
+    assert abs(np.mean(diffs)) < 0.15
+    assert np.max(np.abs(diffs)) < 0.6
+    assert covered >= 9
 
 
 @pytest.mark.parametrize("seed,mi,n", CASES)
@@ -61,7 +84,7 @@ def test_mi_of_independent_blocks_adds_up(est, seed, n):
     assert joint.lower <= 1.6 <= joint.upper
 
 
-@pytest.mark.parametrize("n,d", [(20, 5), (50, 10), (50, 40), (100, 40)])
+@pytest.mark.parametrize("n,d", [(20, 5), (30, 5), (50, 10), (50, 40), (100, 40)])  # (30, 5): n = 3 (dx + dy)
 def test_independent_data_with_few_rows_read_zero(est, n, d):
     vals = []
     for s in range(3):

@@ -75,6 +75,7 @@ def test_refine_end_to_end_fits_only_the_head(tiny_weights, tmp_path):
     stored = meta["refine"]
     # the kept epoch improved on the zero head (<= would hold by construction: epoch 0 is the fallback)
     assert stored["config"]["data_sets"] == 48 and stored["best_epoch"] >= 1
+    assert stored["features_from_cache"] is False  # so its wall time includes computing the features
     assert stored["stop_pinball_after"] < stored["stop_pinball_before"]
     assert rec["families"] and "additive_noise" in rec["families"]
     base, _ = load_model(tiny_weights)

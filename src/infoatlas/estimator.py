@@ -24,11 +24,16 @@ from .weights import load_model
 
 
 PAIR_BLOCK = 512  #: pairs prepared and estimated together in :meth:`InfoAtlas.pairwise`
-#: below this many rows per column (n < 3 (dx + dy)) the network's reading is checked against
+#: at most this many rows per column (n <= 3 (dx + dy)) the network's reading is checked against
 #: independent data of the same shape (Y's rows permuted): see :meth:`InfoAtlas._run`
 FEW_ROWS_PER_COLUMN = 3
 #: permuted copies in that check (p-values in steps of 1/20; the smallest is 0.05)
 FEW_ROWS_PERMUTATIONS = 19
+
+
+def _few_rows(p: Prepared) -> bool:
+    """Whether the rows are too few for the columns to trust the network alone (see above)."""
+    return p.n <= FEW_ROWS_PER_COLUMN * (p.dim_x + p.dim_y)
 
 
 @torch.no_grad()
@@ -134,11 +139,11 @@ class InfoAtlas:
 
     def prepare(self, x, y, nan_policy: str | None = None, null: bool = True) -> Prepared:
         """The network inputs of one data set, with this estimator's settings; with few rows for
-        the columns (n < 3 (dx + dy)) and ``null``, also those of copies with Y's rows permuted."""
+        the columns (n <= 3 (dx + dy)) and ``null``, also those of copies with Y's rows permuted."""
         kw = dict(nan_policy=nan_policy or self.nan_policy, max_rows=self.max_rows, max_chunks=self.max_chunks,
                   random_state=self.random_state)
         p = self.featurizer.prepare(x, y, **kw)
-        if null and p.inputs is not None and p.n < FEW_ROWS_PER_COLUMN * (p.dim_x + p.dim_y):
+        if null and p.inputs is not None and _few_rows(p):
             y = np.asarray(y)
             rng = np.random.default_rng([self.random_state, 7919])  # fixed by the estimator's seed
             with warnings.catch_warnings():  # the copies repeat the data's own warnings
@@ -188,7 +193,7 @@ class InfoAtlas:
     def _run(self, prepared: Sequence[Prepared], progress=False) -> list[MIEstimate]:
         """Estimates of many prepared data sets: median and calibrated 90% interval, in nats.
 
-        With few rows for the columns (n < 3 (dx + dy)) sample statistics of many columns look
+        With few rows for the columns (n <= 3 (dx + dy)) sample statistics of many columns look
         dependent even when X and Y are independent (independent 40 + 40 columns at n = 50 read
         about 2.5 nats), and the data cannot rule out MI = 0.  There the network also reads
         ``FEW_ROWS_PERMUTATIONS`` copies with Y's rows permuted (independent data of the same shape
@@ -217,9 +222,9 @@ class InfoAtlas:
             lo, hi = scale_interval(qs[lo_i], mid, qs[hi_i], s_lo, s_hi)
             mi, lower, upper = torch.expm1(torch.stack([mid, lo, hi]).clamp_min(0)).tolist()
             notes = p.notes
-            if p.n < FEW_ROWS_PER_COLUMN * (p.dim_x + p.dim_y):
+            if _few_rows(p):
                 lower = 0.0
-                head = f"few rows for the columns (n = {p.n} < {FEW_ROWS_PER_COLUMN} x {p.dim_x + p.dim_y})"
+                head = f"few rows for the columns (n = {p.n} <= {FEW_ROWS_PER_COLUMN} x {p.dim_x + p.dim_y})"
                 null = null_mid.get(i)
                 if null:
                     pval = (1 + sum(v >= mi for v in null)) / (1 + len(null))

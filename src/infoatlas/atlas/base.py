@@ -23,6 +23,12 @@ def rho_from_pair_mi(mi: np.ndarray) -> np.ndarray:
     return np.sqrt(-np.expm1(-2.0 * np.asarray(mi, dtype=float)))
 
 
+def split_mi(total: float, k: int, rng: np.random.Generator, concentration: float = 1.0) -> np.ndarray:
+    """``total`` nats split over ``k`` parts with Dirichlet(``concentration``) shares, shape (k,)
+    (MI adds over independent pairs, so any split keeps the total)."""
+    return total * rng.dirichlet(np.full(k, concentration)) if k > 1 else np.array([total])
+
+
 class CanonicalGaussian:
     """Gaussian (X, Y) in canonical form: pairs (x_k, y_k) with correlation rho_k, k < len(rho);
     every other coordinate is independent N(0, 1).  MI = -1/2 sum_k log(1 - rho_k^2).

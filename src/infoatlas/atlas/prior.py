@@ -105,28 +105,24 @@ def draw_n(rng: np.random.Generator, lo: int = 32, hi: int = 4096) -> int:
     return int(np.exp(rng.uniform(np.log(lo), np.log(hi))))
 
 
-def _split_mi(total: float, k: int, rng, concentration: float = 1.0) -> np.ndarray:
-    return total * rng.dirichlet(np.full(k, concentration)) if k > 1 else np.array([total])
-
-
 def _gaussian(family: str, dx: int, dy: int, mi: float, rng):
     k = min(dx, dy)
     if family == "gauss_dense":
-        pair_mi = _split_mi(mi, k, rng)
+        pair_mi = base.split_mi(mi, k, rng)
     elif family == "gauss_sparse":
-        pair_mi = _split_mi(mi, min(k, int(rng.integers(1, 3))), rng)
+        pair_mi = base.split_mi(mi, min(k, int(rng.integers(1, 3))), rng)
     elif family == "gauss_lowrank":
         r = min(k, int(rng.integers(1, 5)))
         pair_mi = np.full(r, mi / r)
     elif family == "gauss_neardet":
         main = max(mi, rng.uniform(2.0, MI_MAX))
-        rest = _split_mi(0.1 * main * rng.random(), k - 1, rng) if k > 1 else np.zeros(0)
+        rest = base.split_mi(0.1 * main * rng.random(), k - 1, rng) if k > 1 else np.zeros(0)
         pair_mi = np.concatenate([[main], rest])
     elif family == "gauss_block":
         nb = min(k, int(rng.integers(2, 4)))
         sizes = np.diff(np.sort(np.r_[0, rng.choice(np.arange(1, k), nb - 1, replace=False), k])) \
             if nb > 1 else np.array([k])
-        block_mi = _split_mi(mi, nb, rng)
+        block_mi = base.split_mi(mi, nb, rng)
         pair_mi = np.concatenate([np.full(s, m / s) for s, m in zip(sizes, block_mi)])
     else:
         raise ValueError(family)
@@ -139,7 +135,7 @@ def _student_t(dx, dy, mi, rng):
     corr = base.student_t_mi_correction(dof, dx, dy)
     rest = max(mi - corr, 0.0)
     k = min(dx, dy)
-    rho = np.minimum(base.rho_from_pair_mi(_split_mi(rest, k, rng)), 1 - 1e-9) if rest > 0 else np.zeros(0)
+    rho = np.minimum(base.rho_from_pair_mi(base.split_mi(rest, k, rng)), 1 - 1e-9) if rest > 0 else np.zeros(0)
     return base.StudentT(rho, dx, dy, dof)
 
 
@@ -188,10 +184,10 @@ def make_base(family: str, dx: int, dy: int, mi: float, rng):
     if family == "additive_uniform":
         k = min(dx, dy)
         k = int(rng.integers(1, k + 1))
-        return base.AdditiveUniform(base.additive_uniform_scale(_split_mi(max(mi, 1e-4), k, rng)), dx, dy)
+        return base.AdditiveUniform(base.additive_uniform_scale(base.split_mi(max(mi, 1e-4), k, rng)), dx, dy)
     if family == "additive_noise":
         k = int(rng.integers(1, min(dx, dy, 4) + 1))
-        pair_mi = np.minimum(_split_mi(max(mi, 1e-4), k, rng), additive.PAIR_MI_MAX)
+        pair_mi = np.minimum(base.split_mi(max(mi, 1e-4), k, rng), additive.PAIR_MI_MAX)
         laws_x = [additive.LAW_NAMES[i] for i in rng.integers(len(additive.LAW_NAMES), size=k)]
         laws_n = [additive.LAW_NAMES[i] for i in rng.integers(len(additive.LAW_NAMES), size=k)]
         scales = [float(additive.additive_scale(a, b, m)) for a, b, m in zip(laws_x, laws_n, pair_mi)]
@@ -199,7 +195,7 @@ def make_base(family: str, dx: int, dy: int, mi: float, rng):
     if family == "clayton_pairs":
         k = int(rng.integers(1, min(dx, dy) + 1))
         # a pair's MI is capped below the Clayton table's top (about 2.7 nats)
-        pair_mi = np.minimum(_split_mi(max(mi, 1e-4), k, rng), 2.6)
+        pair_mi = np.minimum(base.split_mi(max(mi, 1e-4), k, rng), 2.6)
         return base.ClaytonPairs(base.clayton_theta(pair_mi), rng.integers(0, 4, size=k), dx, dy)
     if family == "independent":
         sx, sy = _marginal_sampler(dx, rng), _marginal_sampler(dy, rng)

@@ -207,7 +207,7 @@ class Embedded:
 
 def _gaussian_latent(kx: int, ky: int, mi: float, rng):
     k = min(kx, ky)
-    pair_mi = mi * rng.dirichlet(np.ones(k)) if k > 1 else np.array([mi])
+    pair_mi = base.split_mi(mi, k, rng)
     return base.CanonicalGaussian(np.minimum(base.rho_from_pair_mi(pair_mi), 1 - 1e-9), kx, ky)
 
 
@@ -330,7 +330,7 @@ def gauss_wide(dx: int, dy: int, mi: float, rng):
     k = min(dx, dy)
     how = int(rng.integers(3))
     r = k if how == 0 else min(k, int(rng.integers(1, 3)) if how == 1 else int(rng.integers(1, 5)))
-    pair_mi = (mi * rng.dirichlet(np.ones(r)) if how < 2 else np.full(r, mi / r)) if r > 1 else np.array([mi])
+    pair_mi = base.split_mi(mi, r, rng) if how < 2 else np.full(r, mi / r)
     g = base.CanonicalGaussian(np.minimum(base.rho_from_pair_mi(pair_mi), 1 - 1e-9), dx, dy)
     fx = transforms.LinearMap(transforms.random_invertible(dx, rng, "random"))
     fy = transforms.LinearMap(transforms.random_invertible(dy, rng, "random"))

@@ -146,17 +146,22 @@ def _load_records(path) -> list[dict]:
                  "family": str(fam)} for i, (t, fam) in enumerate(zip(f["truth"], f["family"]))]
 
 
+def _cache_path(cache_dir, model: SetMI, meta: dict, seed: int, stream: int, count: int):
+    """Where the features of a stream live in ``cache_dir`` (None without a cache)."""
+    from pathlib import Path
+
+    if cache_dir is None:
+        return None
+    return Path(cache_dir) / f"features-{cache_key(model, meta, seed, stream, count)[:20]}.npz"
+
+
 def collect(model: SetMI, meta: dict, seed: int, stream: int, count: int, workers: int, progress=True,
             cache_dir=None) -> list[dict]:
     """Features of ``count`` data sets of a stream, computed in ``workers`` processes (or read
     from ``cache_dir`` when an earlier call with the same key wrote them there)."""
-    from pathlib import Path
-
-    path = None
-    if cache_dir is not None:
-        path = Path(cache_dir) / f"features-{cache_key(model, meta, seed, stream, count)[:20]}.npz"
-        if path.exists():
-            return _load_records(path)
+    path = _cache_path(cache_dir, model, meta, seed, stream, count)
+    if path is not None and path.exists():
+        return _load_records(path)
     jobs = [(seed, stream, i) for i in range(count)]
     state = {k: v.clone() for k, v in model.state_dict().items()}
     args = (state, model.cfg.to_dict(), {k: v for k, v in meta.items() if k != "interval_calibration"})
@@ -284,13 +289,18 @@ def refine(weights, out_path, cfg: RefineConfig = RefineConfig(), progress: bool
     base, meta = load_model(weights)
     model = with_head(base, cfg.n_knn, cfg.width, cfg.seed, cfg.n_global)
     weights_by_family = family_weights(cfg.family_weight)
+    # the stored wall time then says whether it includes computing the features
+    from_cache = all(p is not None and p.exists() for p in (
+        _cache_path(cache_dir, model, meta, cfg.seed, s, c) for s, c in ((FIT_STREAM, cfg.data_sets),
+                                                                         (STOP_STREAM, cfg.val_sets))))
     fit = _stack(collect(model, meta, cfg.seed, FIT_STREAM, cfg.data_sets, cfg.workers, progress, cache_dir),
                  weights_by_family)
     stop = _stack(collect(model, meta, cfg.seed, STOP_STREAM, cfg.val_sets, cfg.workers, progress, cache_dir),
                   weights_by_family)
     record = fit_head(model, fit, stop, cfg, progress)
     record.update({"config": asdict(cfg), "atlas_version": prior.ATLAS_VERSION,
-                   "families": list(prior.TRAIN_FAMILIES), "seconds": round(time.time() - t0, 1)})
+                   "families": list(prior.TRAIN_FAMILIES), "seconds": round(time.time() - t0, 1),
+                   "features_from_cache": from_cache})
     extra = {k: v for k, v in meta.items() if k != "interval_calibration"}
     extra["refine"] = record
     save_model(model, out_path, extra)
