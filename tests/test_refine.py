@@ -106,7 +106,8 @@ def test_feature_cache_is_reused_and_keyed_by_what_features_depend_on(tiny_weigh
 
 
 def test_family_weights_parse_and_weight_the_loss():
-    from infoatlas.training.refine import _stack, _weighted_pinball, family_weights
+    from infoatlas.model import pinball_loss
+    from infoatlas.training.refine import _stack, family_weights
 
     assert family_weights("gauss_dense=2, gauss_sparse=0.5") == {"gauss_dense": 2.0, "gauss_sparse": 0.5}
     assert family_weights("") == {}
@@ -120,7 +121,7 @@ def test_family_weights_parse_and_weight_the_loss():
     assert d["weight"].tolist() == pytest.approx([1.5, 0.5])
     pred, target = torch.tensor([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), torch.tensor([1.0, 0.0])
     # only the first data set has a loss; its weight is 3 of 4
-    assert float(_weighted_pinball(pred, target, d["weight"], (0.05, 0.5, 0.95))) == pytest.approx(0.75 * 0.5)
+    assert float(pinball_loss(pred, target, (0.05, 0.5, 0.95), d["weight"])) == pytest.approx(0.75 * 0.5)
 
 
 def test_warm_start_drops_a_refinement_head(tiny_refined_weights):

@@ -170,8 +170,12 @@ class SetMI(nn.Module):
         return torch.cat([base[:, None] + lo, base[:, None], base[:, None] + hi], 1)
 
 
-def pinball_loss(pred: torch.Tensor, target: torch.Tensor, quantiles) -> torch.Tensor:
-    """Mean quantile (pinball) loss; pred (B, Q), target (B,)."""
+def pinball_loss(pred: torch.Tensor, target: torch.Tensor, quantiles, weight: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean quantile (pinball) loss; pred (B, Q), target (B,); ``weight`` (B,): a weighted mean over
+    the data sets instead."""
     q = torch.as_tensor(quantiles, dtype=pred.dtype, device=pred.device)
     err = target[:, None] - pred
-    return torch.maximum(q * err, (q - 1) * err).mean()
+    loss = torch.maximum(q * err, (q - 1) * err)  # (B, Q)
+    if weight is None:
+        return loss.mean()
+    return (loss.mean(1) * weight).sum() / weight.sum()

@@ -27,7 +27,7 @@ import torch
 
 from ..atlas import prior
 from ..knn import N_GLOBAL
-from ..model import SetMI, build_model
+from ..model import SetMI, build_model, pinball_loss
 
 FIT_STREAM, STOP_STREAM = 0, 1
 
@@ -211,13 +211,6 @@ def _stack(recs: list[dict], weights: dict[str, float] | None = None) -> dict:
             "weight": w / w.mean()}
 
 
-def _weighted_pinball(pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor, qs) -> torch.Tensor:
-    """:func:`~infoatlas.model.pinball_loss` with a weight per data set: pred (B, Q), target (B,), weight (B,)."""
-    q = torch.as_tensor(qs, dtype=pred.dtype)
-    err = target[:, None] - pred
-    return (torch.maximum(q * err, (q - 1) * err).mean(1) * weight).sum() / weight.sum()
-
-
 def dataset_quantiles(model: SetMI, d: dict, sel: torch.Tensor | None = None) -> torch.Tensor:
     """Quantiles of log1p(MI) per data set (averaged over its chunks, as the estimator does), for
     the data sets ``sel`` (default all) of a stacked feature dict.  Returns (len(sel), Q)."""
@@ -245,7 +238,7 @@ def fit_head(model: SetMI, fit: dict, stop: dict, cfg: RefineConfig, progress=Tr
 
     def stop_loss():
         with torch.no_grad():
-            return float(_weighted_pinball(dataset_quantiles(model, stop), stop["target"], stop["weight"], qs))
+            return float(pinball_loss(dataset_quantiles(model, stop), stop["target"], qs, stop["weight"]))
 
     before = stop_loss()
     best = (before, {k: v.clone() for k, v in model.refine.state_dict().items()}, 0)
@@ -260,7 +253,7 @@ def fit_head(model: SetMI, fit: dict, stop: dict, cfg: RefineConfig, progress=Tr
         perm = torch.randperm(n_sets, generator=gen)
         for s in range(0, n_sets, cfg.batch_size):
             sel = perm[s: s + cfg.batch_size]
-            loss = _weighted_pinball(dataset_quantiles(model, fit, sel), fit["target"][sel], fit["weight"][sel], qs)
+            loss = pinball_loss(dataset_quantiles(model, fit, sel), fit["target"][sel], qs, fit["weight"][sel])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
