@@ -432,10 +432,19 @@ def model_card() -> str:
                     "docs/experiments/refine_selection.md)" if ref.get("features_from_cache") else "")
                  + f"; early-stopping pinball {ref['stop_pinball_before']} -> {ref['stop_pinball_after']} |")
     if cal:
-        L.append(f"| interval calibration | split-conformal factors per n ({', '.join(map(str, cal['ns']))}) fitted on "
-                 f"{cal['data_sets']:,} data sets of the validation families {', '.join(cal['families'])} (atlas "
-                 f"{cal['atlas_version']}, seed {cal['seed']}); lower {cal['lower']}, upper {cal['upper']} "
-                 f"(widen only) |")
+        ws = cal.get("widths")
+        by = (f" and width class (dx + dy up to {', '.join(map(str, cal['width_edges']))} and above; factors at widths "
+              f"{', '.join(map(str, ws))}, interpolated in log width between"
+              + ("; no class below the factors fitted on all widths" if cal.get("at_least_pooled") else "") + ")"
+              if ws else "")
+        fac = (f"lower {cal['lower']}, upper {cal['upper']}" if not ws else
+               "; ".join(f"width {w}: lower {[r[j] for r in cal['lower']]}, upper {[r[j] for r in cal['upper']]}"
+                         for j, w in enumerate(ws)))
+        L.append(f"| interval calibration | split-conformal factors per n ({', '.join(map(str, cal['ns']))}){by} fitted "
+                 f"on {cal['data_sets']:,} data sets of the validation families {', '.join(cal['families'])} (atlas "
+                 f"{cal['atlas_version']}, seed {cal['seed']}; dims {', '.join(cal['dims'])}); {fac} (widen only)"
+                 + (f"; the factors multiply the network's distances from the median to its 5% and 95% quantiles, "
+                    f"each taken at least {cal['spread_floor']} in log1p nats" if cal.get("spread_floor") else "") + " |")
     L += ["", "## Intended use", "",
           "Zero-shot estimates of the mutual information I(X; Y), in nats, between two continuous multi-dimensional "
           "variables (any dx, dy; n >= 20), with a 90% interval, in one forward pass: screening and ranking "

@@ -117,21 +117,38 @@ def refine(model, out_path, cache_dir, **kw):
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Where to write the weight file with the calibration (may be the input path).")
 @click.option("--per-cell", default=100, show_default=True,
-              help="Data sets per (family, dims, n) cell (30 cells per validation family; the tail quantile needs thousands).")
+              help="Data sets per (family, dims, n) cell of the calibration grid (the tail quantile needs thousands).")
 @click.option("--seed", default=0, show_default=True)
 @click.option("--coverage", default=0.9, show_default=True, help="Target coverage of the interval.")
 @click.option("--min-scale", default=1.0, show_default=True,
               help="Smallest factor kept (1: the interval is only ever widened).")
-def calibrate(model, out_path, per_cell, seed, coverage, min_scale):
+@click.option("--width-edges", default=None,
+              help="Comma-separated upper edges of the width classes (dx + dy); \"\": factors by n only "
+                   "[default: calibrate.DEFAULT_WIDTH_EDGES, 20].")
+@click.option("--spread-floor", default=None, type=float,
+              help="Smallest distance (log1p nats) from the median to an outer quantile that the factors multiply "
+                   "[default: calibrate.DEFAULT_SPREAD_FLOOR, 0.02].")
+def calibrate(model, out_path, per_cell, seed, coverage, min_scale, width_edges, spread_floor):
     """Fit the 90% interval's widening on the atlas's validation families (neither training nor
     held-out families) and store it in the weight file's metadata; the weights are unchanged."""
+    from .training.calibrate import DEFAULT_SPREAD_FLOOR, DEFAULT_WIDTH_EDGES
     from .training.calibrate import calibrate as run_calibrate
 
-    rec = run_calibrate(model, out_path, per_cell=per_cell, seed=seed, coverage=coverage, min_scale=min_scale)
+    try:
+        edges = DEFAULT_WIDTH_EDGES if width_edges is None else tuple(int(e) for e in width_edges.split(",") if e.strip())
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated integers, got {width_edges!r}", param_hint="--width-edges")
+    rec = run_calibrate(model, out_path, per_cell=per_cell, seed=seed, coverage=coverage, min_scale=min_scale,
+                        width_edges=edges, floor=DEFAULT_SPREAD_FLOOR if spread_floor is None else spread_floor)
+    widths = rec.get("widths")
     click.echo(f"{rec['data_sets']} validation data sets ({', '.join(rec['families'])}); factors (lower, upper)"
-               " by n, fitted -> kept:")
-    for k, a, b, c, d in zip(rec["ns"], rec["fitted_lower"], rec["fitted_upper"], rec["lower"], rec["upper"]):
-        click.echo(f"  n={k:>6}: {a:.3f}, {b:.3f} -> {c:.3f}, {d:.3f}")
+               " by n" + (f" and width ({', '.join(map(str, widths))} columns)" if widths else "")
+               + f", spreads taken at least {rec['spread_floor']}; fitted -> kept:")
+    for i, k in enumerate(rec["ns"]):
+        for j, w in enumerate(widths or [None]):
+            a, b, c, d = (rec[f][i] if widths is None else rec[f][i][j]
+                          for f in ("fitted_lower", "fitted_upper", "lower", "upper"))
+            click.echo(f"  n={k:>6}" + ("" if w is None else f", width {w:>3}") + f": {a:.3f}, {b:.3f} -> {c:.3f}, {d:.3f}")
     click.echo(f"coverage {rec['coverage_before']:.1%} -> {rec['coverage_after']:.1%} (in-sample); wrote {out_path}")
 
 

@@ -91,8 +91,8 @@ class InfoAtlas:
 
     The 90% interval is the network's 5% and 95% quantiles, widened about the median in log1p(MI)
     by the factors in the weight file's ``interval_calibration`` (fitted by ``infoatlas dev
-    calibrate`` on the atlas's validation families, per sample size); :meth:`interval_scale` gives
-    them for an n, (1, 1) for a file without calibration.
+    calibrate`` on the atlas's validation families, per sample size and width dx + dy);
+    :meth:`interval_scale` gives them for an n and width, (1, 1) for a file without calibration.
 
     Examples
     --------
@@ -132,10 +132,11 @@ class InfoAtlas:
         model, meta = load_model(path_or_name)
         return cls(model, meta, **kwargs)
 
-    def interval_scale(self, n: int) -> tuple[float, float]:
-        """(lower, upper) factors applied to the interval of a data set of n rows (interpolated in
-        log n between the calibrated sample sizes, constant beyond them)."""
-        return self.calibration.factors(n)
+    def interval_scale(self, n: int, width: int | None = None) -> tuple[float, float]:
+        """(lower, upper) factors applied to the interval of a data set of n rows and ``width`` =
+        dx + dy columns (interpolated in log n between the calibrated sample sizes, and in log width
+        between the calibrated widths where the file has them; constant beyond them)."""
+        return self.calibration.factors(n, width)
 
     def prepare(self, x, y, nan_policy: str | None = None, null: bool = True) -> Prepared:
         """The network inputs of one data set, with this estimator's settings; with few rows for
@@ -217,9 +218,9 @@ class InfoAtlas:
             if qs is None:
                 out.append(MIEstimate(0.0, 0.0, 0.0, p.n, p.dim_x, p.dim_y, 0, p.notes))
                 continue
-            s_lo, s_hi = self.interval_scale(p.n)
+            s_lo, s_hi = self.interval_scale(p.n, p.dim_x + p.dim_y)
             mid = qs[mid_i]
-            lo, hi = scale_interval(qs[lo_i], mid, qs[hi_i], s_lo, s_hi)
+            lo, hi = scale_interval(qs[lo_i], mid, qs[hi_i], s_lo, s_hi, self.calibration.floor)
             mi, lower, upper = torch.expm1(torch.stack([mid, lo, hi]).clamp_min(0)).tolist()
             notes = p.notes
             if _few_rows(p):
