@@ -117,11 +117,12 @@ def calibrate(weights, out_path, *, ns=DEFAULT_NS, dims=DEFAULT_DIMS, per_cell: 
     data (64 and 96 columns) need wider factors than narrow data at the same n, and factors pooled
     over widths under-covered wide data at n = 20,000 (see docs/experiments/width_calibration);
     with ``at_least_pooled`` a class's factors are never below those fitted on all widths together
-    (see :func:`fit_record`).  ``width_edges=()`` fits one class (factors by n only).  ``floor`` (log1p nats): the network's
-    distances from the median to its outer quantiles are taken at least this large before the
-    factors multiply them (the estimator reads it from the record); at n = 20,000 the network's
-    quantiles on wide data nearly meet (median distance 0.02, misses of 0.2), which without a floor
-    asked for an upper factor of 31 on all wide data.
+    (see :func:`fit_record`).  ``width_edges=()`` fits one class (factors by n only).
+
+    ``floor`` (log1p nats): the network's distances from the median to its outer quantiles are
+    taken at least this large before the factors multiply them (the estimator reads it from the
+    record); at n = 20,000 the network's quantiles on wide data nearly meet (median distance 0.02,
+    misses of 0.2), which without a floor asked for an upper factor of 31 on all wide data.
 
     ``min_scale`` (default 1: widen only): the validation families can show that a tail is too
     narrow for families the network has not seen, but a factor below 1 would only say that these
