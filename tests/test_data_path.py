@@ -51,6 +51,23 @@ def test_copula_is_invariant_to_monotone_maps(rng):
     assert np.allclose(z1, z2)
 
 
+def test_copula_scores_are_those_of_average_ranks_with_and_without_ties(rng):
+    from scipy import special, stats
+
+    for case in range(60):
+        n, d = int(rng.integers(2, 300)), int(rng.integers(1, 6))
+        a = rng.standard_normal((n, d))
+        if case % 3 == 0:
+            a = np.round(a, 1)  # ties in every column
+        if case % 4 == 0:
+            a[:, -1] = np.where(rng.random(n) < 0.5, -0.0, 0.0) + rng.integers(0, 3, n)  # -0.0 ties 0.0
+        z, _ = copula_normal(a, warn=False)
+        r = stats.rankdata(a, axis=0, method="average")
+        ref = np.where(r <= (n + 1) / 2, special.ndtri(r / (n + 1)), -special.ndtri((n + 1 - r) / (n + 1)))
+        assert np.array_equal(z, ref)
+        assert np.array_equal(copula_normal(-a, warn=False)[0], -z)  # a decreasing map negates the scores
+
+
 def test_copula_warns_on_constant_and_tied_columns(rng):
     a = np.column_stack([np.ones(100), rng.integers(0, 3, 100), rng.standard_normal(100)])
     with pytest.warns(InfoAtlasWarning) as rec:

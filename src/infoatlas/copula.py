@@ -22,17 +22,29 @@ def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True):
     of constant columns, which carry no information and are dropped by the caller.
     """
     n = a.shape[0]
-    r = stats.rankdata(a, axis=0, method="average")
+    # one sort per column gives the ranks of untied columns (the inverse permutation) and tells
+    # which columns have ties (equal neighbours once sorted); only those go through scipy's
+    # average ranks.  Same ranks as rankdata(method="average") on every column, at about half the
+    # cost of rankdata plus a separate np.unique per column for the warning below.
+    order = np.argsort(a, axis=0, kind="stable")  # (n, d)
+    s = np.take_along_axis(a, order, axis=0)
+    n_distinct = 1 + np.count_nonzero(np.diff(s, axis=0) != 0, axis=0)  # (d,)
+    r = np.empty(a.shape, dtype=float)
+    np.put_along_axis(r, order, np.arange(1.0, n + 1.0)[:, None].repeat(a.shape[1], axis=1), axis=0)
+    tied_cols = np.flatnonzero(n_distinct < n)
+    if tied_cols.size:
+        r[:, tied_cols] = stats.rankdata(a[:, tied_cols], axis=0, method="average")
     # computed from the nearer tail, so that the scores of a reversed column (rank n + 1 - r) are
     # exactly the negated scores: decreasing maps change nothing downstream either
-    z = np.where(r <= (n + 1) / 2.0, special.ndtri(r / (n + 1.0)), -special.ndtri((n + 1.0 - r) / (n + 1.0)))
+    near = np.minimum(r, n + 1.0 - r)  # the nearer tail's rank: one ndtri per entry
+    z = np.where(r <= (n + 1) / 2.0, 1.0, -1.0) * special.ndtri(near / (n + 1.0))
     const = np.ptp(a, axis=0) == 0
     if warn:
         if const.any():
             warnings.warn(f"{name} has constant column(s) {np.flatnonzero(const).tolist()}; they carry no "
                           "information and are ignored", InfoAtlasWarning, stacklevel=3)
         live = np.flatnonzero(~const)
-        tied = [int(j) for j in live if np.unique(a[:, j]).size < 0.5 * n]
+        tied = [int(j) for j in live if n_distinct[j] < 0.5 * n]
         if tied:
             warnings.warn(f"{name} has heavily tied column(s) {tied} (fewer distinct values than half the "
                           "rows); ties get average ranks and the estimate treats the data as continuous",
