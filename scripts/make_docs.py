@@ -330,6 +330,16 @@ def readme_blocks() -> dict[str, str]:
             "- Cells of the structured benchmark where a baseline is more accurate than InfoAtlas: "
             + ("; ".join(worse) if worse else "none") + ".",
             "- 90% coverage on the structured families by family: " + coverage_by(st, "family") + "."])
+    indep = [r for res in (st, stl) if res for r in res["records"]
+             if r["estimator"] == "infoatlas" and r["family"] == "independent_structured" and not r["failed"]]
+    if indep and "limits" in b:
+        out = [r for r in indep if r["lower"] > 0]
+        b["limits"] += (f"\n- Independent data with many rows (`independent_structured` in `structured` and "
+                        f"`structured_large`, n = {', '.join(f'{k:,}' for k in sorted({r['n'] for r in indep}))}; "
+                        f"{len(indep)} data sets): the interval excludes 0 for {len(out)}"
+                        + (f" (at n = {', '.join(f'{k:,}' for k in sorted({r['n'] for r in out}))}; lower bounds up to "
+                           f"{max(r['lower'] for r in out):.3f} nats, estimates up to {max(r['estimate'] for r in out):.3f})"
+                           if out else "") + "; use `infoatlas.independence_test` to test independence.")
     if few and "limits" in b:
         s_ = fewrows_summary(few)
         b["limits"] += (f"\n- Independent data with n <= 3 (dx + dy) (`fewrows`, {s_['sets']} data sets): largest estimate "
