@@ -24,8 +24,9 @@ def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True):
     n = a.shape[0]
     # one sort per column gives the ranks of untied columns (the inverse permutation) and tells
     # which columns have ties (equal neighbours once sorted); only those go through scipy's
-    # average ranks.  Same ranks as rankdata(method="average") on every column, at about half the
-    # cost of rankdata plus a separate np.unique per column for the warning below.
+    # average ranks.  Same ranks as rankdata(method="average") on every column; the distinct
+    # counts also give the constant columns and the tie warning (4.1 -> 3.0 ms per 5,000 x 5 here,
+    # against rankdata plus np.unique per column).
     order = np.argsort(a, axis=0, kind="stable")  # (n, d)
     s = np.take_along_axis(a, order, axis=0)
     n_distinct = 1 + np.count_nonzero(np.diff(s, axis=0) != 0, axis=0)  # (d,)
@@ -38,7 +39,7 @@ def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True):
     # exactly the negated scores: decreasing maps change nothing downstream either
     near = np.minimum(r, n + 1.0 - r)  # the nearer tail's rank: one ndtri per entry
     z = np.where(r <= (n + 1) / 2.0, 1.0, -1.0) * special.ndtri(near / (n + 1.0))
-    const = np.ptp(a, axis=0) == 0
+    const = n_distinct == 1
     if warn:
         if const.any():
             warnings.warn(f"{name} has constant column(s) {np.flatnonzero(const).tolist()}; they carry no "
