@@ -18,13 +18,16 @@
 #   invariance        how exactly the invariances hold (row order, monotone maps, X/Y swap, column order, float32)
 #   independence      size and power of the independence test vs distance covariance and HSIC (n 100 and 500)
 #   speed5000         latency at n = 5,000, 5+5 dims, next to KSG (15 repeats)
-#   speed             latency grid with ratios to KSG and critics, throughput, memory
+#   speed             latency grid with ratios to KSG and critics, throughput (incl. pairwise's fast method on
+#                     1,000 columns), memory
+#   pairs             pairwise's fast method (the pair-screening model) on 1+1 held-out families, next to the
+#                     network, KSG and Gaussian copula (seed 0)
 # Calibrate a new weight file first (infoatlas dev calibrate), so that coverage figures are the shipped ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-infoatlas-base}
 shift || true
-SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete structured structured_large fewrows labelled invariance independence speed5000 speed}
+SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete structured structured_large fewrows labelled invariance independence speed5000 speed pairs}
 R=docs/results
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 for s in $SUITES; do
@@ -51,7 +54,10 @@ for s in $SUITES; do
                     --out $R/independence ;;
     speed5000) infoatlas bench speed --model "$W" --n 5000 --dims 5x5 --repeats 15 --estimators infoatlas,ksg \
                  --no-throughput --memory-n 0 --out $R/speed5000 ;;
-    speed) infoatlas bench speed --model "$W" --critic-max-n 1000 --dask-workers 2 --out $R/speed ;;
+    speed) infoatlas bench speed --model "$W" --critic-max-n 1000 --dask-workers 2 --wide-columns 1000 \
+             --wide-memory-columns 10000 --out $R/speed ;;
+    pairs) infoatlas bench accuracy --model "$W" --estimators pairfast,infoatlas,ksg,gcmi --dims 1x1 \
+             --n 200,1000,2000,5000 --per-cell 25 --no-plots --out $R/pairs ;;
     *) echo "unknown suite $s" >&2; exit 2 ;;
   esac
 done

@@ -37,6 +37,18 @@ def tiny_weights(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def tiny_pairs(tmp_path_factory):
+    """A small random pair-screening model saved like shipped weights (pairwise(method="fast"))."""
+    from infoatlas.model import PairMLP, PairMLPConfig
+
+    torch.manual_seed(0)
+    model = PairMLP(PairMLPConfig(width=16, depth=2))
+    path = tmp_path_factory.mktemp("p") / "pairs.safetensors"
+    save_model(model, path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def tiny_refined_weights(tmp_path_factory):
     """The tiny network with a refinement head reading kNN statistics of 3 pairs and the
     whole-data-set statistics (randomised last layer, so that the output depends on them)."""

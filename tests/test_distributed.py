@@ -26,3 +26,16 @@ def test_dask_pairwise_equals_the_local_matrix_and_builds_the_network_once_per_w
     tiny.pairwise(d[:, :4], client=client, progress=False)
     built = client.run(lambda: len(__import__("infoatlas.distributed").distributed._WORKER_MODELS))
     assert set(built.values()) <= {0, 1} and sum(built.values()) >= 1
+
+
+def test_dask_pairwise_fast_method_equals_the_local_matrix(client, tiny, tiny_pairs):
+    from infoatlas import InfoAtlas
+
+    est = InfoAtlas(tiny.model, tiny.meta, pair_model=tiny_pairs)
+    r = np.random.default_rng(1)
+    d = r.standard_normal((300, 7))
+    d[:, 1] += d[:, 0]
+    d[:, 6] = np.round(d[:, 6])               # tied: the network path, on the workers too
+    local = est.pairwise(d, method="fast", progress=False)
+    remote = est.pairwise(d, method="fast", client=client, progress=False)
+    assert np.allclose(local, remote, atol=1e-6, equal_nan=True)

@@ -215,8 +215,11 @@ def estimate(file, xcols, ycols, as_json, bits, drop_nan, discrete_x, discrete_y
 @click.option("--permutations", default=999, show_default=True, help="Permutations per test (with --p-values).")
 @click.option("--adjust", type=click.Choice(["none", "bh"]), default="bh", show_default=True,
               help="Multiple-testing adjustment of the p-values (Benjamini-Hochberg).")
+@click.option("--method", type=click.Choice(["network", "fast"]), default="network", show_default=True,
+              help="fast: pairs of untied continuous columns read by the pair-screening model (tens of times "
+                   "faster, for many columns); every other pair by the network.")
 @click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
-def pairwise(file, columns, plot, out, drop_nan, discrete, p_out, permutations, adjust, model):
+def pairwise(file, columns, plot, out, drop_nan, discrete, p_out, permutations, adjust, method, model):
     """MI (nats) between every pair of columns of FILE."""
     import numpy as np
 
@@ -237,7 +240,7 @@ def pairwise(file, columns, plot, out, drop_nan, discrete, p_out, permutations, 
     est = _load_estimator(model, nan_policy="omit" if drop_nan else "raise")
     try:
         res = est.pairwise(df, discrete=disc, progress=True, p_values=bool(p_out), n_permutations=permutations,
-                           p_adjust=None if adjust == "none" else adjust)
+                           p_adjust=None if adjust == "none" else adjust, method=method)
     except (ValueError, TypeError) as e:
         raise _data_error(e)
     mat = res[0] if p_out else res
@@ -337,7 +340,8 @@ def bench():
 
 @bench.command("accuracy")
 @click.option("--estimators", default="infoatlas,ksg,gcmi", show_default=True,
-              help="Comma-separated: infoatlas, ksg, gcmi, sklearn, mine, infonce, nwj, smile.")
+              help="Comma-separated: infoatlas, pairfast (pairwise's fast method, 1x1 only), ksg, gcmi, sklearn, "
+                   "mine, infonce, nwj, smile.")
 @click.option("--n", "ns", default="200,1000,5000", show_default=True, help="Sample sizes.")
 @click.option("--per-cell", default=4, show_default=True, help="Data sets per (family, dims, n) cell.")
 @click.option("--dims", default="1x1,3x3,2x6,8x8", show_default=True, help="dim_x x dim_y pairs.")
@@ -348,8 +352,10 @@ def bench():
 @click.option("--out", "out_dir", default="bench_out/accuracy", show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
+@click.option("--pair-model", default=None, help="Pair-screening weights of pairfast (default: the shipped infoatlas-pairs).")
 @click.option("--no-plots", is_flag=True)
-def bench_accuracy(estimators, ns, per_cell, dims, families, mi_max, data_dir, out_dir, seed, model, no_plots):
+def bench_accuracy(estimators, ns, per_cell, dims, families, mi_max, data_dir, out_dir, seed, model, pair_model,
+                   no_plots):
     """Error of each estimator on data sets with known MI (Markdown, JSON and plots)."""
     from .bench.accuracy import run_accuracy
 
@@ -357,7 +363,7 @@ def bench_accuracy(estimators, ns, per_cell, dims, families, mi_max, data_dir, o
         raise click.ClickException(f"--data: no .npz files in {data_dir}")
     kw = dict(estimators=_names(estimators, "--estimators"), ns=_ints(ns, "--n"), per_cell=per_cell,
               dims=_dims(dims), families=_names(families, "--families") if families else None, mi_max=mi_max,
-              data_dir=data_dir, out_dir=out_dir, seed=seed, model=model, plots=not no_plots)
+              data_dir=data_dir, out_dir=out_dir, seed=seed, model=model, plots=not no_plots, pair_model=pair_model)
     click.echo(_bench(run_accuracy, kw))
 
 
@@ -409,11 +415,16 @@ def bench_independence(ns, dims, reps, permutations, methods, out_dir, seed, mod
               help="Also time estimate_batch (64 sets) and pairwise (50 columns x 2,000 rows).")
 @click.option("--dask-workers", default=0, show_default=True,
               help="Also time pairwise on a local Dask cluster of this many worker processes (0: skip).")
+@click.option("--wide-columns", default=0, show_default=True,
+              help="Also time pairwise(method='fast') on this many columns x 2,000 rows (0: skip).")
+@click.option("--wide-memory-columns", default=0, show_default=True,
+              help="Also measure the peak memory of pairwise(method='fast') on this many columns x 1,000 rows "
+                   "(a fresh process, stopped after 90 s; 0: skip).")
 @click.option("--out", "out_dir", default="bench_out/speed", show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--model", default=None)
 def bench_speed(ns, dims, estimators, repeats, critic_max_n, ksg_max_size, memory_n, throughput, dask_workers,
-                out_dir, seed, model):
+                wide_columns, wide_memory_columns, out_dir, seed, model):
     """Latency per estimate, as medians and ratios to InfoAtlas, plus batch and pairwise throughput."""
     from .bench.speed import run_speed
 
@@ -421,7 +432,8 @@ def bench_speed(ns, dims, estimators, repeats, critic_max_n, ksg_max_size, memor
                                       estimators=_names(estimators, "--estimators"), repeats=repeats,
                                       critic_max_n=critic_max_n, out_dir=out_dir, seed=seed, model=model,
                                       memory_n=memory_n, throughput=throughput, ksg_max_size=ksg_max_size,
-                                      dask_workers=dask_workers)))
+                                      dask_workers=dask_workers, wide_columns=wide_columns,
+                                      wide_memory_columns=wide_memory_columns)))
 
 
 class _LazyGroup(click.Group):

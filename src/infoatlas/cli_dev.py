@@ -8,6 +8,7 @@ import click
 
 from .features import FeatureSettings
 from .model import SetMIConfig
+from .training.pairs import PairTrainConfig
 from .training.refine import RefineConfig
 from .training.train import TrainConfig
 
@@ -92,6 +93,27 @@ def _refine_options(fn):
         "weight_decay": "AdamW weight decay.", "batch_size": "Data sets per step.",
         "workers": "Processes computing the trunk's features.",
         "family_weight": "Loss weights by family, e.g. 'gauss_dense=2,gauss_sparse=2' (others 1)."})(fn)
+
+
+@dev.command("train-pairs")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the pair-screening weights.")
+@click.option("--no-progress", is_flag=True, help="No progress bars.")
+@click.option("--cache", "cache_dir", default=None, type=click.Path(file_okay=False),
+              help="Keep the drawn statistics here and reuse them (variants of the fit in seconds).")
+@options_from(PairTrainConfig, {
+    "data_sets": "1+1 atlas data sets in the fit stream.", "val_sets": "Data sets in the early-stopping stream.",
+    "seed": "Seed of both streams and of the initialisation.", "n_min": "Smallest n drawn.",
+    "n_max": "Largest n drawn.", "width": "Hidden width.", "depth": "Hidden layers.", "epochs": "Epochs.",
+    "lr": "Peak learning rate (one-cycle schedule).", "weight_decay": "AdamW weight decay.",
+    "batch_size": "Data sets per step.", "workers": "Processes drawing data sets (0: this one)."})
+def train_pairs(out_path, no_progress, cache_dir, **kw):
+    """Train the pair-screening model (``pairwise(method="fast")``) on 1+1 data sets of the atlas's
+    training families; minutes on a CPU."""
+    from .training.pairs import train_pairs as run
+
+    rec = run(PairTrainConfig(**kw), out_path, progress=not no_progress, cache_dir=cache_dir)
+    click.echo(f"early-stopping pinball {rec['stop_pinball']:.4f} (epoch {rec['best_epoch']}); wrote {out_path}")
 
 
 @dev.command()

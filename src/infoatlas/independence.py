@@ -84,6 +84,30 @@ def _rank_null(est_key, n: int, n_permutations: int, seed: int) -> np.ndarray:
 _ESTIMATORS: dict = {}
 
 
+def fast_rank_null(pair_model, n: int, n_permutations: int, seed: int, chunk: int = 256) -> np.ndarray:
+    """Null draws (nats) of the pair-screening model (``pairwise(method="fast")``) for one untied
+    column against another at n rows: like :func:`rank_null`, its statistics depend on the relative
+    order of the two columns alone, so the null is that of random permutations against a fixed order."""
+    key = id(pair_model)
+    _ESTIMATORS[("pair", key)] = pair_model
+    return _fast_rank_null(key, int(n), int(n_permutations), int(seed), chunk)
+
+
+@lru_cache(maxsize=32)
+def _fast_rank_null(key, n: int, n_permutations: int, seed: int, chunk: int) -> np.ndarray:
+    from .estimator import fast_pair_mi
+    from .fastpairs import prepare_columns
+
+    pair_model = _ESTIMATORS[("pair", key)]
+    rng = np.random.default_rng([seed, n, 271828])
+    out = []
+    for s in range(0, n_permutations, chunk):  # (n, 1 + chunk) columns at a time: memory bounded by the chunk
+        b = min(chunk, n_permutations - s)
+        cols = prepare_columns(np.column_stack([np.arange(n)] + [rng.permutation(n) for _ in range(b)]).astype(float))
+        out.append(fast_pair_mi(pair_model, cols, np.zeros(b, int), np.arange(1, b + 1)))
+    return np.concatenate(out)
+
+
 def independence_test(x, y, *, n_permutations: int = 999, random_state=None, discrete_x="auto",
                       discrete_y="auto", nan_policy: str = "raise", model=None) -> IndependenceResult:
     """Test H0: X and Y are independent, by permuting the rows of Y.

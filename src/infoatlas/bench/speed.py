@@ -40,17 +40,28 @@ def _time(fn, repeats: int, slow: float = 2.0) -> float:
     return float(np.median(ts))
 
 
-_MEMORY_PROBE = """
-import resource, sys, time, numpy as np
+#: peak resident memory (MiB) of this process: VmHWM belongs to the address space, which exec
+#: replaces, while ru_maxrss survives exec and would report the parent's peak at fork
+_PEAK_MIB = """
+def peak_mib():
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+_MEMORY_PROBE = _PEAK_MIB + """
+import sys, time, numpy as np
 from infoatlas import InfoAtlas
 est = InfoAtlas.from_pretrained(sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else None)
 n = int(sys.argv[1])
 rng = np.random.default_rng(0)
 x = rng.standard_normal((n, 5)); y = 0.7 * x + rng.standard_normal((n, 5))
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_mib()
 t0 = time.perf_counter(); est.estimate(x, y); dt = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(base / 1024, peak / 1024, dt)
+print(base, peak_mib(), dt)
 """
 
 
@@ -67,10 +78,48 @@ def memory_probe(n: int = 1_000_000, model=None) -> dict:
             "seconds": dt}
 
 
+_WIDE_PROBE = _PEAK_MIB + """
+import os, sys, threading, time, numpy as np
+from infoatlas import InfoAtlas
+cols, rows, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+est = InfoAtlas.from_pretrained()
+data = np.random.default_rng(0).standard_normal((rows, cols))
+base = peak_mib()
+done, block = [0], est._pair_block
+def counted(d, b):
+    out = block(d, b)
+    done[0] += len(b)
+    return out
+est._pair_block = counted
+t0 = time.perf_counter()
+def stop():
+    print(base, peak_mib(), done[0], time.perf_counter() - t0, flush=True)
+    os._exit(0)
+threading.Timer(seconds, stop).start()
+est.pairwise(data, method="fast", progress=False)
+stop()
+"""
+
+
+def wide_memory_probe(columns: int = 10_000, rows: int = 1_000, seconds: float = 90.0) -> dict:
+    """Peak resident memory (MiB) of a fresh process running ``pairwise(method="fast")`` on
+    ``columns`` x ``rows`` for ``seconds`` (then stopped): the result matrix and the ranked columns
+    are allocated first and the blocks of pairs stream, so the peak is reached in the first blocks."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _WIDE_PROBE, str(columns), str(rows), str(seconds)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    base, peak, done, dt = (float(v) for v in out)
+    return {"columns": columns, "rows": rows, "peak_mib": peak, "before_pairwise_mib": base,
+            "pairs_done": int(done), "seconds": dt, "pairs_total": columns * (columns - 1) // 2}
+
+
 def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
               estimators=("infoatlas", "ksg", "mine", "infonce"), repeats=5, critic_max_n=10000,
               out_dir="bench_out/speed", seed=0, model=None, memory_n: int = 0,
-              throughput: bool = True, ksg_max_size: int = 1_000_000, dask_workers: int = 0) -> str:
+              throughput: bool = True, ksg_max_size: int = 1_000_000, dask_workers: int = 0,
+              wide_columns: int = 0, wide_memory_columns: int = 0) -> str:
     from .accuracy import make_estimator
 
     rng = np.random.default_rng(seed)
@@ -121,16 +170,32 @@ def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
         data[:, 1::2] += data[:, ::2]
         t_pair = _time(lambda: ia.pairwise(data, progress=False), 1)
         t_pval = _time(lambda: ia.pairwise(data, p_values=True, progress=False), 1)
+        ia.pairwise(data[:, :4], method="fast", progress=False)  # loads the pair model once
+        t_fast = _time(lambda: ia.pairwise(data, method="fast", progress=False), 3)
+        t_fast_p = _time(lambda: ia.pairwise(data, method="fast", p_values=True, progress=False), 1)
         ksg = make_estimator("ksg", None, seed)
         t_ksg = _time(lambda: [ksg.estimate(data[:, a], data[:, b]) for a in range(50) for b in range(a + 1, 50)], 1)
         extra = {"estimate_batch_64_sets_per_s": 64 / t_batch, "loop_64_sets_per_s": 64 / t_loop,
                  "pairwise_50cols_2000rows_s": t_pair, "pairwise_pairs_per_s": 1225 / t_pair,
-                 "pairwise_p_values_s": t_pval, "ksg_loop_pairs_per_s": 1225 / t_ksg}
+                 "pairwise_p_values_s": t_pval, "ksg_loop_pairs_per_s": 1225 / t_ksg,
+                 "pairwise_fast_s": t_fast, "pairwise_fast_pairs_per_s": 1225 / t_fast,
+                 "pairwise_fast_p_values_s": t_fast_p}
         lines += ["", f"estimate_batch: {extra['estimate_batch_64_sets_per_s']:.1f} data sets/s "
                   f"(64 sets, n 200-3000, dims 1-8; a plain loop of estimate: {extra['loop_64_sets_per_s']:.1f}/s)",
                   f"pairwise, 50 columns x 2,000 rows (1,225 pairs): {t_pair:.2f} s "
                   f"({extra['pairwise_pairs_per_s']:.0f} pairs/s; a single-threaded KSG loop over the same pairs: "
-                  f"{extra['ksg_loop_pairs_per_s']:.0f} pairs/s); with p-values (999 permutations): {t_pval:.2f} s"]
+                  f"{extra['ksg_loop_pairs_per_s']:.0f} pairs/s); with p-values (999 permutations): {t_pval:.2f} s",
+                  f"pairwise, method=\"fast\", same table: {t_fast:.3f} s ({extra['pairwise_fast_pairs_per_s']:.0f} "
+                  f"pairs/s, {t_ksg / t_fast:.1f}x the KSG loop, {t_pair / t_fast:.1f}x the network method); "
+                  f"with p-values (999 permutations): {t_fast_p:.2f} s"]
+        if wide_columns:
+            wide = rng.standard_normal((2000, wide_columns))
+            wide[:, 1::2] += wide[:, ::2]
+            n_pairs = wide_columns * (wide_columns - 1) // 2
+            t_wide = _time(lambda: ia.pairwise(wide, method="fast", progress=False), 1)
+            extra.update(wide_columns=wide_columns, pairwise_fast_wide_s=t_wide)
+            lines.append(f"pairwise, method=\"fast\", {wide_columns:,} columns x 2,000 rows ({n_pairs:,} pairs): "
+                         f"{t_wide:.1f} s ({n_pairs / t_wide:.0f} pairs/s)")
         if dask_workers:
             from distributed import Client, LocalCluster
 
@@ -141,6 +206,12 @@ def run_speed(ns=(1000, 10000, 100000), dims=((1, 1), (5, 5), (20, 20)),
             extra["dask_pairwise_s"] = t_dask
             lines.append(f"pairwise on a local Dask cluster of {dask_workers} worker processes (same matrix): "
                          f"{t_dask:.2f} s ({1225 / t_dask:.0f} pairs/s)")
+    if wide_memory_columns and "infoatlas" in ests:
+        wm = wide_memory_probe(wide_memory_columns)
+        extra["wide_memory"] = wm
+        lines.append(f"memory of pairwise(method=\"fast\") on {wm['columns']:,} columns x {wm['rows']:,} rows (fresh "
+                     f"process, stopped after {wm['seconds']:.0f} s and {wm['pairs_done']:,} of {wm['pairs_total']:,} "
+                     f"pairs): peak RSS {wm['peak_mib']:.0f} MiB, {wm['before_pairwise_mib']:.0f} MiB before the call")
     if memory_n and "infoatlas" in ests:
         mem = memory_probe(memory_n, model)
         extra["memory"] = mem

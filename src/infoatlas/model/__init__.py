@@ -1,7 +1,8 @@
 """Networks, their config dataclasses, and a registry by architecture name."""
+from .pairmlp import PairMLP, PairMLPConfig
 from .setformer import SetMI, SetMIConfig, pinball_loss
 
-REGISTRY = {SetMI.arch: (SetMI, SetMIConfig)}
+REGISTRY = {SetMI.arch: (SetMI, SetMIConfig), PairMLP.arch: (PairMLP, PairMLPConfig)}
 
 
 def build_model(arch: str, config: dict):
@@ -12,4 +13,4 @@ def build_model(arch: str, config: dict):
     return cls(cfg_cls.from_dict(config))
 
 
-__all__ = ["SetMI", "SetMIConfig", "pinball_loss", "build_model", "REGISTRY"]
+__all__ = ["SetMI", "SetMIConfig", "PairMLP", "PairMLPConfig", "pinball_loss", "build_model", "REGISTRY"]

@@ -6,17 +6,17 @@ phi(u, v) + phi(v, u), so swapping X and Y leaves the output unchanged exactly.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from ..features import N_PAIR_FEATS, N_STATS
+from .common import QuantileConfig, ordered_quantiles
 
 
 @dataclass
-class SetMIConfig:
+class SetMIConfig(QuantileConfig):
     max_dim: int = 32          # native width per side; wider data keep the leading canonical dims
     width: int = 64            # token width
     n_heads: int = 4
@@ -31,18 +31,8 @@ class SetMIConfig:
     refine_width: int = 128    # hidden width of that head
     n_global: int = 0          # whole-data-set statistics the refinement head also reads (knn.global_features)
 
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["quantiles"] = list(self.quantiles)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "SetMIConfig":
-        d = dict(d)
-        d["quantiles"] = tuple(d["quantiles"])
-        d.setdefault("n_pair_feats", 0)  # weight files written before the statistics existed
-        d.setdefault("n_global", 0)      # ... and before the head read whole-data-set statistics
-        return cls(**d)
+    # weight files written before the statistics existed, and before the head read whole-data-set statistics
+    LEGACY = {"n_pair_feats": 0, "n_global": 0}
 
     # rows per pass shape no tensor: they are a feature setting (``infoatlas.features``), stored
     # in the weight file beside this config
@@ -162,12 +152,7 @@ class SetMI(nn.Module):
                 raise ValueError("this model has a refinement head that reads kNN statistics: pass knn=")
             out = out + self.refine(torch.cat([z, knn], -1))
         base = stats[:, 0] + out[:, self.mid]  # log1p(Gaussian-copula MI) + learned correction
-        lower = [-F.softplus(out[:, j]) for j in range(self.mid)]
-        upper = [F.softplus(out[:, j]) for j in range(self.mid + 1, out.shape[1])]
-        # cumulative offsets keep quantiles ordered
-        lo = torch.stack(lower[::-1], 1).cumsum(1).flip(1) if lower else out[:, :0]
-        hi = torch.stack(upper, 1).cumsum(1) if upper else out[:, :0]
-        return torch.cat([base[:, None] + lo, base[:, None], base[:, None] + hi], 1)
+        return ordered_quantiles(base, out, self.mid)
 
 
 def pinball_loss(pred: torch.Tensor, target: torch.Tensor, quantiles, weight: torch.Tensor | None = None) -> torch.Tensor:

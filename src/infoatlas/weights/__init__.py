@@ -16,8 +16,9 @@ from importlib import resources
 from pathlib import Path
 
 DEFAULT_MODEL = "infoatlas-base"
+DEFAULT_PAIR_MODEL = "infoatlas-pairs"  #: the pair-screening network of ``pairwise(method="fast")``
 #: metadata entries stored as JSON text; every other entry is a plain string
-JSON_FIELDS = ("config", "features", "interval_calibration", "init", "refine", "schedule")
+JSON_FIELDS = ("config", "features", "interval_calibration", "init", "refine", "schedule", "pair_training")
 
 
 class WeightsError(RuntimeError):
@@ -155,6 +156,16 @@ def load_model(path_or_name=None):
             model = build_checked(fh, path, meta["arch"], meta["config"])
     except (SafetensorError, OSError, ValueError) as e:
         raise WeightsError(f"corrupt or unreadable weight file {path}: {e}") from e
+    return model, meta
+
+
+def load_pair_model(path_or_name=None):
+    """The pair-screening network (arch ``pairmlp``; default the shipped ``infoatlas-pairs``),
+    loaded strictly like :func:`load_model`.  Returns (model, meta)."""
+    model, meta = load_model(DEFAULT_PAIR_MODEL if path_or_name is None else path_or_name)
+    if model.arch != "pairmlp":
+        raise WeightsError(f"{path_or_name or DEFAULT_PAIR_MODEL} holds a {model.arch} network, not the "
+                           "pair-screening model (pairmlp)")
     return model, meta
 
 
