@@ -304,7 +304,7 @@ def readme_blocks() -> dict[str, str]:
     speed, s5k, gt = load("speed"), load("speed5000"), load("gaussian_table")
     disc, lab, ind, inv = load("discrete"), load("labelled"), load("independence"), load("invariance")
     st, stl, few = load("structured"), load("structured_large"), load("fewrows")
-    pairs = load("pairs")
+    pairs, prd = load("pairs"), load("pairs_rounded")
     b = {}
     if pairs:
         m = pairs["meta"]
@@ -314,7 +314,13 @@ def readme_blocks() -> dict[str, str]:
             f"n {', '.join(f'{n:,}' for n in m['ns'])}, seed {m['seed']}; "
             "[docs/results/pairs/report.md](docs/results/pairs/report.md)); `pairfast` is `pairwise(method=\"fast\")`, "
             "`infoatlas` the network (the default method), all on the same data:", "",
-            by_n_table(pairs), "", "By family:", "", pairs_family_table(pairs), ""] + pairs_speed_lines(speed))
+            by_n_table(pairs), "", "By family:", "", pairs_family_table(pairs), ""]
+            + ([f"Rounded data (`gauss_rounded`: a normal pair rounded to 21-150 levels on one side or 21-30 on both, "
+                f"MI of what is observed; {prd['meta']['cases']} data sets, seed {prd['meta']['seed']}; the network's head "
+                "was trained on this family, the pair model on no tied data; "
+                "[docs/results/pairs_rounded/report.md](docs/results/pairs_rounded/report.md)):", "",
+                by_n_table(prd), ""] if prd else [])
+            + pairs_speed_lines(speed))
     if st:
         m = st["meta"]
         lines = [f"Structured held-out families (never trained on: {', '.join(sorted(set(pd.DataFrame(st['records'])['family'])))}; "
@@ -637,8 +643,9 @@ def pair_model_card() -> str | None:
          f"| time and hardware | drawing the data {rec['draw_seconds'] / 60:.0f} min ({rec['workers']} processes), "
          f"fitting {rec['fit_seconds'] / 60:.1f} min; {HARDWARE.replace('1 torch thread', rec['hardware'].split(', ')[-1])}; "
          f"torch {rec['torch']}, {rec['date']} |",
-         f"| inputs it was not trained on | tied or discrete columns, multi-column groups, n < {rec['n_min']} "
-         "(pairwise sends those pairs to the network); more than 20,000 rows (pairwise subsamples) |", ""]
+         f"| inputs it was not trained on | tied columns (read with ties broken at random, see below); discrete "
+         f"columns, multi-column groups, n < {rec['n_min']} (pairwise sends those pairs to the network or the "
+         "discrete path); more than 20,000 rows (pairwise subsamples) |", ""]
     if pairs:
         m = pairs["meta"]
         L += ["## Held-out accuracy", "",
@@ -648,6 +655,13 @@ def pair_model_card() -> str | None:
               "(Gaussian) and student_t_flow (Student t) have the copulas of the training families gauss_* and "
               "student_t; additive_uniform and mixture_heldout are new to the model.", "",
               by_n_table(pairs), "", pairs_family_table(pairs), ""]
+    prd = load("pairs_rounded")
+    if prd:
+        L += [f"Rounded data (`pairs_rounded`: {prd['meta']['cases']} data sets of the atlas family gauss_rounded, a normal "
+              "pair rounded to 21-150 levels on one side or 21-30 on both, MI of what is observed; seed "
+              f"{prd['meta']['seed']}). This model saw no tied data in training and reads tied columns with their ties "
+              "broken at random (which keeps the MI of what is observed); the network's refinement head was trained on "
+              "this family.", "", by_n_table(prd), ""]
     sp = pairs_speed_lines(speed)
     if sp:
         L += ["## Speed", "", "`infoatlas bench speed` (ratios in the same run on the shared development machine):", ""] + sp + [""]

@@ -22,12 +22,13 @@
 #                     1,000 columns), memory
 #   pairs             pairwise's fast method (the pair-screening model) on 1+1 held-out families, next to the
 #                     network, KSG and Gaussian copula (seed 0)
+#   pairs_rounded     the same on rounded Gaussians (ties: 21-150 levels a side; MI of what is observed)
 # Calibrate a new weight file first (infoatlas dev calibrate), so that coverage figures are the shipped ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-infoatlas-base}
 shift || true
-SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete structured structured_large fewrows labelled invariance independence speed5000 speed pairs}
+SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete structured structured_large fewrows labelled invariance independence speed5000 speed pairs pairs_rounded}
 R=docs/results
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 for s in $SUITES; do
@@ -58,6 +59,8 @@ for s in $SUITES; do
              --wide-memory-columns 10000 --out $R/speed ;;
     pairs) infoatlas bench accuracy --model "$W" --estimators pairfast,infoatlas,ksg,gcmi --dims 1x1 \
              --n 200,1000,2000,5000 --per-cell 25 --no-plots --out $R/pairs ;;
+    pairs_rounded) infoatlas bench accuracy --model "$W" --estimators pairfast,infoatlas,ksg,gcmi --dims 1x1 \
+                     --families gauss_rounded --n 200,1000,2000,5000 --per-cell 25 --no-plots --out $R/pairs_rounded ;;
     *) echo "unknown suite $s" >&2; exit 2 ;;
   esac
 done

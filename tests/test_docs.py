@@ -54,4 +54,8 @@ def test_example_scripts_run(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     shipped = ROOT / "src" / "infoatlas" / "data" / "example.csv"
     assert (tmp_path / "example.csv").read_text() == shipped.read_text()
-    assert set(p.name for p in ex.glob("*.py")) == {"quickstart_diabetes.py", "make_example.py"}  # all run here
+    r = subprocess.run([sys.executable, str(ex / "pairwise_screening.py")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "435 pairs" in r.stdout and "mean radius" in r.stdout
+    assert set(p.name for p in ex.glob("*.py")) == {"quickstart_diabetes.py", "make_example.py",
+                                                    "pairwise_screening.py"}  # all run here

@@ -49,23 +49,32 @@ def test_untied_columns():
     assert fastpairs.untied_columns(d).tolist() == [True, True, True, True, False, False]
 
 
-def test_fast_method_routes_only_untied_continuous_pairs_to_the_pair_model(tiny, tiny_pairs):
+def test_fast_method_routes_continuous_pairs_to_the_pair_model_and_the_rest_to_the_network(tiny, tiny_pairs):
     est = InfoAtlas(tiny.model, tiny.meta, pair_model=tiny_pairs)
     d = _table()
     net = est.pairwise(d, progress=False)
     fast = est.pairwise(d, method="fast", progress=False)
     assert np.allclose(fast, fast.T, equal_nan=True)
-    untied = [0, 1, 2, 3]
-    other = [(i, j) for i in range(6) for j in range(6) if i != j and (i not in untied or j not in untied)]
-    for i, j in other:        # tied or discrete columns: the network's (or discrete path's) value
-        assert fast[i, j] == pytest.approx(net[i, j], abs=1e-6)   # float rounding: batched with other pairs
-    cols = fastpairs.prepare_columns(d[:, untied])
+    assert np.array_equal(fast, est.pairwise(d, method="fast", progress=False), equal_nan=True)  # ties: seeded
+    for j in range(5):        # the discrete column: the discrete path's value
+        assert fast[j, 5] == pytest.approx(net[j, 5], abs=1e-6)   # float rounding: batched with other pairs
     from infoatlas.estimator import fast_pair_mi
 
+    cols = fastpairs.prepare_columns(d[:, :5])
     want = fast_pair_mi(est.pair_model, cols, [0, 0, 1], [1, 2, 3])
-    assert np.allclose([fast[0, 1], fast[0, 2], fast[1, 3]], want)
+    assert np.allclose([fast[0, 1], fast[0, 2], fast[1, 3]], want)   # untied: ranks need no tie-breaking
     with pytest.raises(ValueError, match="method"):
         est.pairwise(d, method="quick", progress=False)
+
+
+def test_random_tie_breaking_keeps_values_and_draws_orders_per_column():
+    r = np.random.default_rng(4)
+    x = np.round(r.standard_normal((500, 2)), 1)
+    x[:, 1] = x[:, 0]                                         # two equal tied columns
+    cols = fastpairs.prepare_columns(x, tie_rng=np.random.default_rng(0))
+    for j in range(2):
+        assert np.all(np.diff(x[cols.order[:, j], j]) >= 0)  # sorted by value; ties in some order
+    assert not np.array_equal(cols.order[:, 0], cols.order[:, 1])   # ... drawn independently per column
 
 
 def test_fast_p_values_use_the_pair_models_null(tiny, tiny_pairs):
@@ -78,6 +87,16 @@ def test_fast_p_values_use_the_pair_models_null(tiny, tiny_pairs):
     assert null.shape == (49,) and np.isfinite(null).all()
     assert p[0, 2] == pytest.approx(permutation_p_value(mi[0, 2], null))
     assert np.all((p[~np.eye(4, dtype=bool)] >= 1 / 50) & (p[~np.eye(4, dtype=bool)] <= 1))
+
+
+def test_fast_p_values_of_tied_pairs_use_a_null_of_their_own(tiny, tiny_pairs):
+    from infoatlas.independence import fast_pair_null, permutation_p_value
+
+    est = InfoAtlas(tiny.model, tiny.meta, pair_model=tiny_pairs)
+    d = _table()[:, [0, 4]]                   # column 4 is rounded: ties
+    mi, p = est.pairwise(d, method="fast", p_values=True, n_permutations=49, progress=False)
+    null = fast_pair_null(est.pair_model, d[:, 0], d[:, 1], 49, est.random_state)
+    assert p[0, 1] == pytest.approx(permutation_p_value(mi[0, 1], null))
 
 
 def test_shipped_pair_model_reads_dependence_and_independence():

@@ -385,11 +385,14 @@ class InfoAtlas:
             n = max_rows
         fast = None
         if method == "fast" and n >= _fastpairs.MIN_ROWS:
-            # the columns the pair model may read: continuous and untied (so not constant)
-            ok = np.flatnonzero(~disc & _fastpairs.untied_columns(x_all))
+            # the columns the pair model reads: continuous and not constant; ties broken at random,
+            # by a generator fixed by the estimator's seed (the same input gives the same matrix)
+            untied = _fastpairs.untied_columns(x_all)
+            ok = np.flatnonzero(~disc & (untied | (np.ptp(x_all, axis=0) > 0)))
             slot = np.full(x_all.shape[1], -1)
             slot[ok] = np.arange(ok.size)
-            fast = {"slot": slot, "cols": _fastpairs.prepare_columns(x_all, ok), "model": self.pair_model}
+            fast = {"slot": slot, "untied": untied, "model": self.pair_model,
+                    "cols": _fastpairs.prepare_columns(x_all, ok, tie_rng=np.random.default_rng([self.random_state, 5381]))}
         constant = np.zeros(x_all.shape[1], bool)
         if fast is not None and all(len(c) == 1 for c in groups.values()) and (fast["slot"] >= 0)[~disc].all():
             zfull = None  # every continuous pair goes to the pair model: no copula scores needed
@@ -479,15 +482,17 @@ class InfoAtlas:
 
     def _pair_p_values(self, x_all, groups, gnames, disc, mat, where, n_permutations, p_adjust, fast=None):
         """Permutation p-values of the pairs of :meth:`pairwise` (see there); with ``fast`` (the
-        fast method's columns) the untied one-column pairs were read by the pair model, so their
-        null is that model's."""
-        from .independence import (benjamini_hochberg, fast_rank_null, independence_test, permutation_p_value,
-                                   rank_null)
+        fast method's columns) the one-column pairs of continuous columns were read by the pair model,
+        so their null is that model's: one null per n for untied pairs, a null of their own for
+        pairs with ties."""
+        from .independence import (benjamini_hochberg, fast_pair_null, fast_rank_null, independence_test,
+                                   permutation_p_value, rank_null)
 
         n = x_all.shape[0]
         pmat = np.full(mat.shape, np.nan)
         # a single continuous column without repeated values (decided once per column, not per pair)
-        untied_col = np.array([not disc[j] and np.unique(x_all[:, j]).size == n for j in range(x_all.shape[1])])
+        untied_col = (~disc & fast["untied"]) if fast is not None else \
+            np.array([not disc[j] and np.unique(x_all[:, j]).size == n for j in range(x_all.shape[1])])
         ps = []
         for a, b in where():
             ia, ib = groups[gnames[a]], groups[gnames[b]]
@@ -496,6 +501,9 @@ class InfoAtlas:
                 null = (fast_rank_null(fast["model"], n, n_permutations, self.random_state) if fast is not None
                         else rank_null(self, n, n_permutations, self.random_state))
                 p = permutation_p_value(mat[a, b], null)
+            elif fast is not None and len(ia) == len(ib) == 1 and fast["slot"][ia[0]] >= 0 and fast["slot"][ib[0]] >= 0:
+                p = permutation_p_value(mat[a, b], fast_pair_null(fast["model"], xa[:, 0], xb[:, 0], n_permutations,
+                                                                   self.random_state))
             else:
                 p = independence_test(xa, xb, n_permutations=n_permutations, random_state=self.random_state,
                                       discrete_x=disc[ia], discrete_y=disc[ib], model=self).p_value

@@ -17,7 +17,8 @@ The statistics (for a pair a, b of n rows, u = (rank + 1/2) / n in (0, 1)):
   the conditional spread of b near each a, i.e. -H(U_b | U_a) at the finest lag), and the mean
   |u_b(i + 1) - u_b(i)| (Chatterjee's rank correlation up to an affine map); both directions.
 
-Columns must be untied (the caller routes tied, discrete and constant columns elsewhere).
+Tied columns are ranked with ties broken at random (:func:`prepare_columns`); discrete and constant
+columns are routed elsewhere by the caller.
 """
 from __future__ import annotations
 
@@ -52,9 +53,16 @@ class PairColumns:
         return self.order.shape[0]
 
 
-def prepare_columns(x: np.ndarray, columns=None, chunk: int = 1024) -> PairColumns:
-    """Ranks of the columns ``columns`` (default all) of ``x`` (n, p), untied columns; one argsort
-    per column, ``chunk`` columns at a time (temporaries bounded by the chunk, not by p)."""
+def prepare_columns(x: np.ndarray, columns=None, chunk: int = 1024, tie_rng: np.random.Generator | None = None
+                    ) -> PairColumns:
+    """Ranks of the columns ``columns`` (default all) of ``x`` (n, p); one argsort per column,
+    ``chunk`` columns at a time (temporaries bounded by the chunk, not by p).
+
+    Tied values are ranked in an order drawn from ``tie_rng``, independently per column (without it,
+    in row order).  Random tie-breaking keeps the MI of what is observed: a tied column's ranks are
+    its values plus an order within each tie group that is independent of everything else, and the
+    values can be read back from the ranks.  Untied columns get the same ranks either way.
+    """
     x = np.asarray(x)
     columns = np.arange(x.shape[1]) if columns is None else np.asarray(columns)
     n, p = x.shape[0], columns.size
@@ -63,7 +71,13 @@ def prepare_columns(x: np.ndarray, columns=None, chunk: int = 1024) -> PairColum
     fine = HIST_BINS[-1]
     for s in range(0, p, chunk):
         sl = slice(s, s + chunk)
-        order = np.argsort(x[:, columns[sl]].astype(np.float64), axis=0, kind="stable")  # (n, c)
+        block = x[:, columns[sl]].astype(np.float64)  # (n, c)
+        if tie_rng is None:
+            order = np.argsort(block, axis=0, kind="stable")
+        else:  # a stable sort of the rows in a random order per column: ties in that order
+            shuffle = tie_rng.permuted(np.broadcast_to(np.arange(n), (block.shape[1], n)), axis=1).T  # (n, c)
+            order = np.take_along_axis(shuffle, np.argsort(np.take_along_axis(block, shuffle, 0), axis=0,
+                                                           kind="stable"), 0)
         rank = np.empty_like(order)
         np.put_along_axis(rank, order, np.arange(n)[:, None], axis=0)  # inverse permutation
         cols.order[:, sl] = order
