@@ -216,7 +216,7 @@ def estimate(file, xcols, ycols, as_json, bits, drop_nan, discrete_x, discrete_y
 @click.option("--adjust", type=click.Choice(["none", "bh"]), default="bh", show_default=True,
               help="Multiple-testing adjustment of the p-values (Benjamini-Hochberg).")
 @click.option("--method", type=click.Choice(["network", "fast"]), default="network", show_default=True,
-              help="fast: pairs of untied continuous columns read by the pair-screening model (tens of times "
+              help="fast: pairs of continuous columns read by the pair-screening model (tens of times "
                    "faster, for many columns); every other pair by the network.")
 @click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
 def pairwise(file, columns, plot, out, drop_nan, discrete, p_out, permutations, adjust, method, model):

@@ -329,12 +329,13 @@ class InfoAtlas:
             blocks finish).  The matrix is the same as without a client.  Needs ``infoatlas[dask]``.
         method : "network" (default) or "fast"
             "network": every pair as :meth:`estimate` would read it.  "fast": pairs of two single
-            untied continuous columns (no repeated values) with at least 20 rows are read by the
-            pair-screening model (:mod:`infoatlas.fastpairs`: rank statistics -> a small MLP), tens
-            of times faster than the network and about as accurate on the atlas's held-out 1+1
-            families (see the README's pairwise table); every other pair (discrete, tied or
-            multi-column groups) takes the network path.  At most 20,000 rows are read (a random
-            subsample above that).
+            continuous, non-constant columns with at least 20 rows are read by the pair-screening
+            model (:mod:`infoatlas.fastpairs`: rank statistics -> a small MLP), tens of times
+            faster than the network and about as accurate on the atlas's held-out 1+1 families (see
+            the README's pairwise table); repeated values are ranked with ties broken at random
+            (seeded by ``random_state``).  Pairs with a discrete column or a multi-column group
+            take the discrete or network path.  At most 20,000 rows are read (a random subsample
+            above that).
 
         Returns
         -------
@@ -387,8 +388,8 @@ class InfoAtlas:
         if method == "fast" and n >= _fastpairs.MIN_ROWS:
             # the columns the pair model reads: continuous and not constant; ties broken at random,
             # by a generator fixed by the estimator's seed (the same input gives the same matrix)
-            untied = _fastpairs.untied_columns(x_all)
-            ok = np.flatnonzero(~disc & (untied | (np.ptp(x_all, axis=0) > 0)))
+            untied = _fastpairs.untied_columns(x_all)  # their p-values share one null per n
+            ok = np.flatnonzero(~disc & (np.ptp(x_all, axis=0) > 0))
             slot = np.full(x_all.shape[1], -1)
             slot[ok] = np.arange(ok.size)
             fast = {"slot": slot, "untied": untied, "model": self.pair_model,
@@ -417,7 +418,7 @@ class InfoAtlas:
         size = PAIR_BLOCK
         if client is not None:  # at least about 4 blocks per worker, so that every worker has work
             size = max(16, min(PAIR_BLOCK, -(-n_pairs // (4 * max(1, len(client.scheduler_info()["workers"]))))))
-        blocks = iter(lambda it=where(): list(itertools.islice(it, size)), [])
+        blocks = _blocks(where(), size)
         data = {"x": x_all, "z": zfull, "constant": constant, "disc": disc, "groups": [groups[g] for g in gnames],
                 "n": n, "notes": notes, "fast": fast}
         if client is not None:
@@ -516,6 +517,12 @@ class InfoAtlas:
 
 
 # ---------------------------------------------------------------------- module-level functions
+
+def _blocks(pairs, size: int):
+    """Consecutive lists of at most ``size`` items of the iterator ``pairs``, drawn as needed."""
+    while block := list(itertools.islice(pairs, size)):
+        yield block
+
 
 @torch.no_grad()
 def fast_pair_mi(pair_model, cols, a, b) -> np.ndarray:

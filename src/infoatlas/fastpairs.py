@@ -1,6 +1,6 @@
 """Rank statistics of many one-column pairs at once, the inputs of the pair-screening model.
 
-``InfoAtlas.pairwise(..., method="fast")`` reads each pair of untied continuous columns through a
+``InfoAtlas.pairwise(..., method="fast")`` reads each pair of continuous columns through a
 small network (:class:`~infoatlas.model.pairmlp.PairMLP`) that sees a fixed-length vector of rank
 statistics instead of the rows themselves, so its cost per pair is a few passes over n ranks and
 not a set-transformer over n tokens.  Every statistic is a function of the two columns' ranks only,
@@ -110,7 +110,7 @@ def _spacings(cols: PairColumns, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     w = np.take_along_axis(cols.u[:, b], cols.order[:, a], axis=0)  # (n, P): u_b in a's order
     out = []
     for k in _lags(n):
-        d = np.abs(w[k:] - w[:-k])  # (n - k, P); > 0 because the columns are untied
+        d = np.abs(w[k:] - w[:-k])  # (n - k, P); > 0: ranks are distinct (ties are broken)
         out.append(np.log(d).mean(0))
     out.append(np.abs(w[1:] - w[:-1]).mean(0))
     return np.stack(out, 1).astype(np.float64)

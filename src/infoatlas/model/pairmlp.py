@@ -1,4 +1,4 @@
-"""PairMLP: MI quantiles of one pair of untied continuous columns from its rank statistics.
+"""PairMLP: MI quantiles of one pair of continuous columns from its rank statistics.
 
 The input is the fixed-length vector of :func:`infoatlas.fastpairs.pair_features` (symmetric in the
 two columns and invariant to monotone maps by construction), so the network is a plain MLP; its

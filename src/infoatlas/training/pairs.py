@@ -1,12 +1,13 @@
 """Train the pair-screening model (``infoatlas dev train-pairs``).
 
 The model (:class:`~infoatlas.model.pairmlp.PairMLP`) maps the rank statistics of one pair of
-untied continuous columns (:func:`~infoatlas.fastpairs.pair_features`) to quantiles of log1p(MI).
+continuous columns (:func:`~infoatlas.fastpairs.pair_features`) to quantiles of log1p(MI).
 Its data are 1+1 data sets of the atlas's training families at the current atlas version (with one
 column per side, every MI-preserving transform of the atlas is a monotone map, so what varies is the
 families' copulas), n log-uniform on [n_min, n_max]; data sets with tied values are drawn again
-(the screening path never sees tied columns).  A fit stream and a separate early-stopping stream
-are pure functions of the seed; the validation and held-out families are never read here.
+(the shipped model was fitted on untied data only; at inference ties are broken at random).  A fit
+stream and a separate early-stopping stream are pure functions of the seed; the validation and
+held-out families are never read here.
 """
 from __future__ import annotations
 
