@@ -39,3 +39,16 @@ def test_dask_pairwise_fast_method_equals_the_local_matrix(client, tiny, tiny_pa
     local = est.pairwise(d, method="fast", progress=False)
     remote = est.pairwise(d, method="fast", client=client, progress=False)
     assert np.allclose(local, remote, atol=1e-6, equal_nan=True)
+
+
+def test_dask_pairwise_streams_blocks_through_a_bounded_window(client, tiny, tiny_pairs, monkeypatch):
+    from infoatlas import InfoAtlas, distributed as dist
+
+    monkeypatch.setattr(dist, "IN_FLIGHT_PER_WORKER", 1)   # 2 blocks in flight, 8 blocks in all
+    est = InfoAtlas(tiny.model, tiny.meta, pair_model=tiny_pairs)
+    d = np.random.default_rng(2).standard_normal((100, 40))
+    d[:, 1] += d[:, 0]
+    local = est.pairwise(d, method="fast", progress=False)
+    remote = est.pairwise(d, method="fast", client=client, progress=False)
+    assert np.isfinite(remote[~np.eye(40, dtype=bool)]).all()
+    assert np.allclose(local, remote, atol=1e-6, equal_nan=True)

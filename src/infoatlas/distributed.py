@@ -41,13 +41,34 @@ def _block_task(net: dict, data: dict, block) -> list[float]:
     return _estimator(net)._pair_block(data, block)
 
 
+IN_FLIGHT_PER_WORKER = 8  #: blocks submitted ahead per worker (the rest are drawn as blocks finish)
+
+
 def pairwise_blocks(client, est, data: dict, blocks):
-    """Yield (block, MI values) as the workers finish them."""
+    """Yield (block, MI values) as the workers finish them.  ``blocks`` is consumed lazily: at most
+    ``IN_FLIGHT_PER_WORKER`` blocks per worker are submitted at a time, so the client holds a bounded
+    number of tasks however many pairs there are."""
+    import itertools
+
     from distributed import as_completed
 
     # hash=False: fresh keys per call (a key shared with a released earlier call can vanish mid-use)
     [net] = client.scatter([_network_payload(est)], broadcast=True, hash=False)
     [payload] = client.scatter([data], broadcast=True, hash=False)
-    futures = {client.submit(_block_task, net, payload, block, pure=False): block for block in blocks}
-    for fut in as_completed(futures):
-        yield futures[fut], fut.result()
+    blocks = iter(blocks)
+    pending, done = {}, as_completed()
+
+    def submit(block):
+        fut = client.submit(_block_task, net, payload, block, pure=False)
+        pending[fut] = block
+        done.add(fut)
+
+    workers = max(1, len(client.scheduler_info()["workers"]))
+    for block in itertools.islice(blocks, IN_FLIGHT_PER_WORKER * workers):
+        submit(block)
+    for fut in done:
+        block = pending.pop(fut)
+        yield block, fut.result()
+        nxt = next(blocks, None)
+        if nxt is not None:
+            submit(nxt)
