@@ -640,7 +640,9 @@ def pair_model_card() -> str | None:
          f"| fit | pinball loss on log1p(MI), AdamW (lr {rec['lr']:g}, weight decay {rec['weight_decay']:g}), one-cycle "
          f"schedule, {rec['epochs']} epochs of batches of {rec['batch_size']}, kept epoch {rec['best_epoch']} "
          f"(early-stopping pinball {rec['stop_pinball']:.4f}); seed {rec['seed']} |",
-         f"| time and hardware | drawing the data {rec['draw_seconds'] / 60:.0f} min ({rec['workers']} processes), "
+         "| time and hardware | drawing the data "
+         + (f"{rec['draw_seconds'] / 60:.0f} min" if rec.get("draw_seconds") else "(read from a cache, not timed here)")
+         + f" ({rec['workers']} processes), "
          f"fitting {rec['fit_seconds'] / 60:.1f} min; {HARDWARE.replace('1 torch thread', rec['hardware'].split(', ')[-1])}; "
          f"torch {rec['torch']}, {rec['date']} |",
          f"| inputs it was not trained on | tied columns (read with ties broken at random, see below); discrete "

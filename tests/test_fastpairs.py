@@ -127,7 +127,9 @@ def test_train_pairs_writes_a_loadable_file(tmp_path):
     from infoatlas.training.pairs import PairTrainConfig, train_pairs
 
     cfg = PairTrainConfig(data_sets=120, val_sets=40, n_max=300, epochs=2, width=8, depth=1, workers=0)
-    rec = train_pairs(cfg, tmp_path / "p.safetensors", progress=False, log=lambda *_: None)
+    rec = train_pairs(cfg, tmp_path / "p.safetensors", progress=False, log=lambda *_: None, cache_dir=tmp_path / "c")
     model, meta = load_pair_model(tmp_path / "p.safetensors")
     assert meta["pair_training"]["best_epoch"] == rec["best_epoch"] and model.cfg.width == 8
-    assert torch.all(model.scale > 0)
+    assert torch.all(model.scale > 0) and rec["draw_seconds"] is not None
+    again = train_pairs(cfg, tmp_path / "q.safetensors", progress=False, log=lambda *_: None, cache_dir=tmp_path / "c")
+    assert again["draw_seconds"] is None and again["stop_pinball"] == rec["stop_pinball"]   # same draws, same fit

@@ -20,7 +20,7 @@ from .suite import atlas_suite, npz_suite
 
 class PairwiseFast:
     """``pairwise(method="fast")`` on one pair of columns, as an estimator of 1+1 data sets (the
-    pair-screening model where both columns are untied and continuous, the network otherwise)."""
+    pair-screening model where both columns are continuous, the discrete path otherwise)."""
 
     def __init__(self, est):
         self.est = est

@@ -41,12 +41,11 @@ class PairTrainConfig:
     workers: int = 2           # processes drawing data sets (0: in this process)
 
 
-def draw_pair(rng: np.random.Generator, n_min: int, n_max: int, split: str = "train", family: str | None = None,
-              n: int | None = None):
+def draw_pair(rng: np.random.Generator, n_min: int, n_max: int, split: str = "train"):
     """One untied 1+1 data set: (features (N_FEATURES,), MI nats, family, n)."""
-    while True:
-        fam = family or prior.draw_family(rng, split)
-        size = n or prior.draw_n(rng, n_min, n_max)
+    while True:  # family and n drawn again with the data: a family that always ties cannot stall this
+        fam = prior.draw_family(rng, split)
+        size = prior.draw_n(rng, n_min, n_max)
         x, y, mi = prior.sample_one(rng, fam, size, 1, 1, split)
         xy = np.hstack([x, y])
         if untied_columns(xy).all():
@@ -130,20 +129,21 @@ def fit(cfg: PairTrainConfig, fit_data, stop_data, log=print) -> tuple[PairMLP, 
 
 def cached_stream(cfg: PairTrainConfig, stream: int, count: int, cache_dir=None, progress: bool = True):
     """:func:`draw_stream`, kept in ``cache_dir`` (if given) under a name made of everything the draws
-    depend on except the code (empty the cache after changing the statistics or the families)."""
+    depend on except the code (empty the cache after changing the statistics or the families); a
+    fifth item says whether the draws were read from the cache."""
     if cache_dir is None:
-        return draw_stream(cfg, stream, count, progress)
+        return (*draw_stream(cfg, stream, count, progress), False)
     from pathlib import Path
 
     path = Path(cache_dir) / (f"pairs-a{prior.ATLAS_VERSION}-s{cfg.seed}-st{stream}-c{count}-n{cfg.n_min}_{cfg.n_max}"
                               f"-f{N_FEATURES}.npz")
     if path.exists():
         with np.load(path) as f:
-            return f["feats"], f["mi"], list(f["family"]), f["n"]
+            return f["feats"], f["mi"], list(f["family"]), f["n"], True
     out = draw_stream(cfg, stream, count, progress)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, feats=out[0], mi=out[1], family=np.array(out[2]), n=out[3])
-    return out
+    return (*out, False)
 
 
 def train_pairs(cfg: PairTrainConfig, out_path, progress: bool = True, log=print, cache_dir=None) -> dict:
@@ -157,9 +157,11 @@ def train_pairs(cfg: PairTrainConfig, out_path, progress: bool = True, log=print
     fit_data = cached_stream(cfg, FIT_STREAM, cfg.data_sets, cache_dir, progress)
     stop_data = cached_stream(cfg, STOP_STREAM, cfg.val_sets, cache_dir, progress)
     draw_s = time.time() - t0
-    log(f"drew {cfg.data_sets} + {cfg.val_sets} data sets in {draw_s:.0f} s")
+    cached = fit_data[4] or stop_data[4]
+    log(f"{'read' if cached else 'drew'} {cfg.data_sets} + {cfg.val_sets} data sets in {draw_s:.0f} s")
     model, record = fit(cfg, fit_data, stop_data, log=log)
-    record.update(draw_seconds=round(draw_s, 1), hardware=f"{platform.machine()}, {torch.get_num_threads()} torch threads",
+    # seconds of drawing: None when (some of) the draws came from the cache and were timed elsewhere
+    record.update(draw_seconds=None if cached else round(draw_s, 1), hardware=f"{platform.machine()}, {torch.get_num_threads()} torch threads",
                   date=time.strftime("%Y-%m-%d"))
     save_model(model, out_path, meta={"pair_training": record})
     return record
