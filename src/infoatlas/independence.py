@@ -98,32 +98,30 @@ def fast_pair_null(pair_model, xa: np.ndarray, xb: np.ndarray, n_permutations: i
     """Null draws (nats) of the pair-screening model for one pair of continuous columns with ties
     (n,) each: the model on (xa, xb re-paired by a random permutation), ties broken at random in
     every copy as in ``pairwise``; valid for any ties, at the cost of one model reading per draw."""
+    rng = np.random.default_rng([seed, xa.shape[0], 314159])
+    return _fast_null(pair_model, xa, xb, n_permutations, rng, chunk, tie_rng=rng)
+
+
+def _fast_null(pair_model, xa, xb, n_permutations: int, rng, chunk: int, tie_rng=None) -> np.ndarray:
+    """The pair model on (xa, xb[permutation]) for ``n_permutations`` permutations drawn from
+    ``rng``; (n, 1 + chunk) columns at a time, so memory is bounded by the chunk."""
     from .estimator import fast_pair_mi
     from .fastpairs import prepare_columns
 
     n = xa.shape[0]
-    rng = np.random.default_rng([seed, n, 314159])
     out = []
     for s in range(0, n_permutations, chunk):
         b = min(chunk, n_permutations - s)
-        cols = prepare_columns(np.column_stack([xa] + [xb[rng.permutation(n)] for _ in range(b)]), tie_rng=rng)
+        cols = prepare_columns(np.column_stack([xa] + [xb[rng.permutation(n)] for _ in range(b)]), tie_rng=tie_rng)
         out.append(fast_pair_mi(pair_model, cols, np.zeros(b, int), np.arange(1, b + 1)))
     return np.concatenate(out)
 
 
 @lru_cache(maxsize=32)
 def _fast_rank_null(key, n: int, n_permutations: int, seed: int, chunk: int) -> np.ndarray:
-    from .estimator import fast_pair_mi
-    from .fastpairs import prepare_columns
-
-    pair_model = _ESTIMATORS[("pair", key)]
-    rng = np.random.default_rng([seed, n, 271828])
-    out = []
-    for s in range(0, n_permutations, chunk):  # (n, 1 + chunk) columns at a time: memory bounded by the chunk
-        b = min(chunk, n_permutations - s)
-        cols = prepare_columns(np.column_stack([np.arange(n)] + [rng.permutation(n) for _ in range(b)]).astype(float))
-        out.append(fast_pair_mi(pair_model, cols, np.zeros(b, int), np.arange(1, b + 1)))
-    return np.concatenate(out)
+    ranks = np.arange(n, dtype=float)  # any untied column: only the relative order matters
+    return _fast_null(_ESTIMATORS[("pair", key)], ranks, ranks, n_permutations,
+                      np.random.default_rng([seed, n, 271828]), chunk)
 
 
 def independence_test(x, y, *, n_permutations: int = 999, random_state=None, discrete_x="auto",
