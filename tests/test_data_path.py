@@ -162,3 +162,16 @@ def test_pairwise_entries_equal_estimates_of_each_pair(tiny):
     for a in range(5):
         for b in range(a + 1, 5):
             assert m[a, b] == pytest.approx(tiny.estimate(d[:, a], d[:, b]).mi, abs=1e-5)
+
+
+def test_network_batches_are_capped_in_rows_and_results_do_not_depend_on_them(tiny, rng):
+    from infoatlas.estimator import network_quantiles
+    from infoatlas.features import chunk_batches
+
+    prepared = [tiny.prepare(rng.standard_normal((n, 2)), rng.standard_normal((n, 1))) for n in (60, 90, 200, 200, 300)]
+    sizes = [(len(owners), batch["u"].shape[1]) for owners, batch, _ in chunk_batches(prepared, 64, max_tokens=400)]
+    assert all(k == 1 or k * t <= 400 for k, t in sizes)
+    assert sum(k for k, _ in sizes) == sum(p.inputs["u"].shape[0] for p in prepared) and len(sizes) > 1
+    one = network_quantiles(tiny.model, prepared, batch_size=1)
+    capped = [q for q in network_quantiles(tiny.model, prepared, batch_size=64)]
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(one, capped))

@@ -80,3 +80,21 @@ def test_count_within_uses_the_float_difference(rng):
         r = np.abs(rng.choice(s, t) - a) * rng.choice([1.0, 1 - 1e-16, 1 + 1e-16], t)
         exact = (np.abs(s[None, :] - a[:, None]) <= r[:, None]).sum(1)
         assert np.array_equal(_count_within(s, a, r), exact)
+
+
+def test_knn_features_of_many_data_sets_equal_each_alone():
+    from infoatlas.knn import knn_features, knn_features_many, ksg_pair
+
+    rng = np.random.default_rng(3)
+    sets = [(rng.standard_normal((200, dx)), rng.standard_normal((200, dy))) for dx, dy in ((1, 1), (3, 2), (9, 9), (2, 4))]
+    sets[1] = (sets[1][0], sets[1][1] + sets[1][0][:, :2])
+    many = knn_features_many(sets, n_pairs=8)
+    for (u, v), got in zip(sets, many):
+        assert np.array_equal(got, knn_features(u, v, 8))
+        # the definition: clipped KSG of each pair of float32-rounded columns, live flags, log1p of the sum
+        m = min(u.shape[1], v.shape[1], 8)
+        r32 = lambda a: a.astype(np.float32).astype(np.float64)
+        mi = np.clip([ksg_pair(r32(u[:, j]), r32(v[:, j])) for j in range(m)] + [0.0] * (8 - m), 0, 10)
+        want = np.concatenate([np.log1p(mi), np.arange(8) < m, [np.log1p(mi.sum())]]).astype(np.float32)
+        assert np.array_equal(got, want)
+    assert many[1][8:10].tolist() == [1.0, 1.0] and many[1][10] == 0.0  # live flags: 2 pairs

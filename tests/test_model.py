@@ -124,3 +124,27 @@ def test_model_with_pair_statistics_requires_them():
     with pytest.raises(ValueError, match="pair="):
         m(**args)
     assert m(**args, pair=torch.zeros(b, d, m.cfg.n_pair_feats)).shape == (b, 3)
+
+
+def test_token_embedding_equals_the_plain_sum_of_both_side_orders(rng):
+    # SetMI.embed skips the zero padding, computes the masks' part once per data set and applies
+    # phi's last layer once: the same function as phi(u, v) + phi(v, u) on the full inputs
+    torch.manual_seed(0)
+    model = SetMI(SetMIConfig(max_dim=6, width=16, n_heads=2, n_layers=1, n_inducing=4)).eval()
+    b, n, d = 3, 50, 6
+    for dx, dy in ((1, 1), (2, 5), (6, 6), (4, 1)):
+        u = torch.zeros(b, n, d); v = torch.zeros(b, n, d)
+        u[..., :dx] = torch.from_numpy(rng.standard_normal((b, n, dx))).float()
+        v[..., :dy] = torch.from_numpy(rng.standard_normal((b, n, dy))).float()
+        mx = torch.zeros(b, d); mx[:, :dx] = 1
+        my = torch.zeros(b, d); my[:, :dy] = 1
+        full = lambda a, c, ma, mc: torch.cat([a, c, a * c, ma[:, None].expand(b, n, d), mc[:, None].expand(b, n, d)], -1)
+        with torch.no_grad():
+            want = model.phi(full(u, v, mx, my)) + model.phi(full(v, u, my, mx))
+            got = model.embed(u, v, mx, my)
+        assert torch.allclose(got, want, atol=1e-5), (dx, dy)
+    # inputs not zero-padded beyond the masks are read in full (never from model_inputs, but exact)
+    u[..., 5] = 1.0
+    with torch.no_grad():
+        assert torch.allclose(model.embed(u, v, mx, my),
+                              model.phi(full(u, v, mx, my)) + model.phi(full(v, u, my, mx)), atol=1e-5)

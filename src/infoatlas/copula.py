@@ -6,13 +6,12 @@ network never sees a marginal.  numpy path (inference: scipy ranks, ties average
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import torch
 from scipy import special, stats
 
-from .validation import InfoAtlasWarning
+from .validation import warn_data
 
 
 def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True):
@@ -26,8 +25,10 @@ def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True):
     # which columns have ties (equal neighbours once sorted); only those go through scipy's
     # average ranks.  Same ranks as rankdata(method="average") on every column; the distinct
     # counts also give the constant columns and the tie warning (4.1 -> 3.0 ms per 5,000 x 5 here,
-    # against rankdata plus np.unique per column).
-    order = np.argsort(a, axis=0, kind="stable")  # (n, d)
+    # against rankdata plus np.unique per column).  The sort need not be stable (the order of equal
+    # values is never used: tied columns are ranked again below), and numpy's default sort is about
+    # 3x faster than its stable one on floats (0.55 vs 1.7 ms per 5,000 x 5).
+    order = np.argsort(a, axis=0)  # (n, d)
     s = np.take_along_axis(a, order, axis=0)
     n_distinct = 1 + np.count_nonzero(np.diff(s, axis=0) != 0, axis=0)  # (d,)
     r = np.empty(a.shape, dtype=float)
@@ -42,14 +43,13 @@ def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True):
     const = n_distinct == 1
     if warn:
         if const.any():
-            warnings.warn(f"{name} has constant column(s) {np.flatnonzero(const).tolist()}; they carry no "
-                          "information and are ignored", InfoAtlasWarning, stacklevel=3)
+            warn_data(f"{name} has constant column(s) {np.flatnonzero(const).tolist()}; they carry no "
+                      "information and are ignored")
         live = np.flatnonzero(~const)
         tied = [int(j) for j in live if n_distinct[j] < 0.5 * n]
         if tied:
-            warnings.warn(f"{name} has heavily tied column(s) {tied} (fewer distinct values than half the "
-                          "rows); ties get average ranks and the estimate treats the data as continuous",
-                          InfoAtlasWarning, stacklevel=3)
+            warn_data(f"{name} has heavily tied column(s) {tied} (fewer distinct values than half the "
+                      "rows); ties get average ranks and the estimate treats the data as continuous")
     return z, const
 
 

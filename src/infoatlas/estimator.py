@@ -10,7 +10,7 @@ import itertools
 import math
 import warnings
 from functools import partial
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 import torch
@@ -35,6 +35,25 @@ FAST_MAX_ROWS = 20_000
 FEW_ROWS_PER_COLUMN = 3
 #: permuted copies in that check (p-values in steps of 1/20; the smallest is 0.05)
 FEW_ROWS_PERMUTATIONS = 19
+
+
+#: data sets are prepared (canonical form, statistics) in groups of up to this many copula-score
+#: values (rows x columns, permuted copies included): about 64 MB of float64 per group
+PREPARE_VALUES = 1 << 23
+
+
+class Scored(NamedTuple):
+    """A planned data set: its copula scores, the item ``(zx, zy, n, dim_x, dim_y, notes)`` of
+    :meth:`Featurizer.prepare_many`, and those of copies with Y's rows permuted (few rows for the
+    columns, see :meth:`InfoAtlas._run`) or None."""
+
+    item: tuple
+    nulls: list | None
+
+    @property
+    def values(self) -> int:
+        """Copula-score values held (rows x columns, copies included)."""
+        return sum(it[0].size + it[1].size for it in [self.item] + list(self.nulls or []))
 
 
 def _few_rows(p: Prepared) -> bool:
@@ -165,17 +184,37 @@ class InfoAtlas:
     def prepare(self, x, y, nan_policy: str | None = None, null: bool = True) -> Prepared:
         """The network inputs of one data set, with this estimator's settings; with few rows for
         the columns (n <= 3 (dx + dy)) and ``null``, also those of copies with Y's rows permuted."""
-        kw = dict(nan_policy=nan_policy or self.nan_policy, max_rows=self.max_rows, max_chunks=self.max_chunks,
-                  random_state=self.random_state)
-        p = self.featurizer.prepare(x, y, **kw)
-        if null and p.inputs is not None and _few_rows(p):
+        return self._prepare_scored([self._scored(x, y, nan_policy, null)])[0]
+
+    def _scored(self, x, y, nan_policy: str | None = None, null: bool = True) -> "Scored":
+        """Copula scores of one data set (and of its permuted copies, see :meth:`prepare`)."""
+        kw = dict(nan_policy=nan_policy or self.nan_policy, max_rows=self.max_rows, random_state=self.random_state)
+        item = self.featurizer.scores(x, y, **kw)
+        zx, zy, n, dim_x, dim_y, _ = item
+        nulls = None
+        if null and zx.shape[1] and zy.shape[1] and n <= FEW_ROWS_PER_COLUMN * (dim_x + dim_y):
             y = np.asarray(y)
             rng = np.random.default_rng([self.random_state, 7919])  # fixed by the estimator's seed
             with warnings.catch_warnings():  # the copies repeat the data's own warnings
                 warnings.simplefilter("ignore")
-                p.null = [self.featurizer.prepare(x, y[rng.permutation(y.shape[0])], **kw)
-                          for _ in range(FEW_ROWS_PERMUTATIONS)]
-        return p
+                nulls = [self.featurizer.scores(x, y[rng.permutation(y.shape[0])], **kw)
+                         for _ in range(FEW_ROWS_PERMUTATIONS)]
+        return Scored(item, nulls)
+
+    def _prepare_scored(self, scored: Sequence["Scored"]) -> list[Prepared]:
+        """:class:`Prepared` inputs of scored data sets, prepared together (data sets of the same
+        shape share one batched canonical form and statistics: :meth:`Featurizer.prepare_many`)."""
+        flat = [it for sc in scored for it in [sc.item] + list(sc.nulls or [])]
+        prepared = self.featurizer.prepare_many(flat, max_chunks=self.max_chunks, random_state=self.random_state)
+        out, at = [], 0
+        for sc in scored:
+            p = prepared[at]
+            k = len(sc.nulls or [])
+            if sc.nulls is not None:
+                p.null = prepared[at + 1: at + 1 + k]
+            out.append(p)
+            at += 1 + k
+        return out
 
     def quantiles(self, prepared: Sequence[Prepared], progress: bool = False) -> list[torch.Tensor | None]:
         """The network's raw quantiles of log1p(MI) per prepared data set (before calibration)."""
@@ -184,9 +223,10 @@ class InfoAtlas:
 
     def plan(self, x, y, discrete_x="auto", discrete_y="auto", nan_policy: str | None = None,
              n_neighbors: int = 3):
-        """One data set's way: a :class:`Prepared` for the network when both sides are continuous,
-        else the finished :class:`MIEstimate` of :mod:`infoatlas.discrete` (a side with discrete
-        columns: labels, categories, few-valued columns under ``"auto"``)."""
+        """One data set's way: its copula scores (a :class:`Scored`) for the network when both sides
+        are continuous, else the finished :class:`MIEstimate` of :mod:`infoatlas.discrete` (a side
+        with discrete columns: labels, categories, few-valued columns under ``"auto"``).
+        :meth:`_finish` turns a list of plans into estimates."""
         policy = nan_policy or self.nan_policy
         x, y = align_pandas(x, y)
         ax, cat_x, names_x = as_2d_typed(x, "x")
@@ -194,7 +234,7 @@ class InfoAtlas:
         mx = _discrete.discrete_mask(discrete_x, ax, "x", cat_x, names_x)
         my = _discrete.discrete_mask(discrete_y, ay, "y", cat_y, names_y)
         if not (mx.any() or my.any()):
-            return self.prepare(ax, ay, policy)
+            return self._scored(ax, ay, policy)
         ax, ay, notes = validate_xy(ax, ay, nan_policy=policy)
         n = ax.shape[0]
         notes = list(notes)
@@ -207,13 +247,28 @@ class InfoAtlas:
         return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes + more))
 
     def _finish(self, planned: list, progress=False) -> list[MIEstimate]:
-        """Run the network on the planned data sets that need it; the others are already done."""
+        """Run the network on the planned data sets that need it (:class:`Scored` or
+        :class:`Prepared`); the others are already done."""
+        planned = list(planned)
+        self._prepare_planned(planned, [i for i, p in enumerate(planned) if isinstance(p, Scored)])
         idx = [i for i, p in enumerate(planned) if isinstance(p, Prepared)]
         done = self._run([planned[i] for i in idx], progress=progress)
         out = list(planned)
         for i, e in zip(idx, done):
             out[i] = e
         return out
+
+    def _prepare_planned(self, planned: list, idx: list) -> None:
+        """Replace the :class:`Scored` plans at ``idx`` by their :class:`Prepared` inputs, in place,
+        in groups of at most PREPARE_VALUES score values (the batched canonical form stacks a group)."""
+        group, size = [], 0
+        for pos, i in enumerate(idx):
+            group.append(i)
+            size += planned[i].values
+            if size >= PREPARE_VALUES or pos == len(idx) - 1:
+                for j, p in zip(group, self._prepare_scored([planned[j] for j in group])):
+                    planned[j] = p
+                group, size = [], 0
 
     def _run(self, prepared: Sequence[Prepared], progress=False) -> list[MIEstimate]:
         """Estimates of many prepared data sets: median and calibrated 90% interval, in nats.
@@ -302,12 +357,19 @@ class InfoAtlas:
         ``pairs``: iterable of (x, y); ``discrete_x``, ``discrete_y`` apply to every pair (see
         :meth:`estimate`).  Returns one :class:`MIEstimate` per pair, in order.
         """
-        planned = []
+        planned, waiting, size = [], [], 0
         for i, item in enumerate(pairs):
             if not (isinstance(item, (tuple, list)) and len(item) == 2):
                 raise ValueError(f"pairs[{i}] must be an (x, y) pair, got {type(item).__name__}"
                                  + (f" of length {len(item)}" if isinstance(item, (tuple, list)) else ""))
             planned.append(self.plan(item[0], item[1], discrete_x, discrete_y, nan_policy))
+            if isinstance(planned[-1], Scored):
+                # prepared as groups fill up, so that the scores of at most one group are held at once
+                waiting.append(i)
+                size += planned[-1].values
+                if size >= PREPARE_VALUES:
+                    self._prepare_planned(planned, waiting)
+                    waiting, size = [], 0
         return self._finish(planned, progress=progress)
 
     def pairwise(self, data, columns=None, *, discrete="auto", p_values: bool = False, n_permutations: int = 999,

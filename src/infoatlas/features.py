@@ -13,7 +13,6 @@ the row values -> :func:`model_inputs` (+ kNN statistics when the network has a 
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -21,8 +20,8 @@ import torch
 
 from .canonical import Canonical, canonicalise, gaussian_mi
 from .copula import copula_normal, copula_normal_torch
-from .knn import global_features, knn_features
-from .validation import InfoAtlasWarning, validate_xy
+from .knn import global_features, knn_features, knn_features_many
+from .validation import validate_xy, warn_data
 
 DEFAULT_MAX_ROWS = 100_000  #: rows above this are subsampled (deterministically) before ranking
 COPY_RHO = 1.0 - 1e-5  #: a canonical correlation above this: a side is (nearly) a linear copy of the other
@@ -307,6 +306,14 @@ class Featurizer:
     def prepare(self, x, y, *, nan_policy: str = "raise", max_rows: int = DEFAULT_MAX_ROWS,
                 max_chunks: int | None = None, random_state=0) -> Prepared:
         """One data set, x (n, dx) and y (n, dy) array-likes, -> :class:`Prepared`."""
+        item = self.scores(x, y, nan_policy=nan_policy, max_rows=max_rows, random_state=random_state)
+        return self.prepare_many([item], max_chunks=max_chunks, random_state=random_state)[0]
+
+    @staticmethod
+    def scores(x, y, *, nan_policy: str = "raise", max_rows: int = DEFAULT_MAX_ROWS, random_state=0) -> tuple:
+        """The first steps of :meth:`prepare` (validate, subsample above ``max_rows``, copula): the
+        item (zx (m, dx'), zy (m, dy'), n, dim_x, dim_y, notes) that :meth:`prepare_many` reads,
+        constant columns removed (dx', dy' <= dim_x, dim_y; m <= n rows)."""
         x, y, notes = validate_xy(x, y, nan_policy=nan_policy)
         n, dim_x, dim_y = x.shape[0], x.shape[1], y.shape[1]
         notes = list(notes)
@@ -316,8 +323,7 @@ class Featurizer:
             notes.append(f"subsampled {max_rows} of {n} rows")
         zx, cx = copula_normal(x, "x")
         zy, cy = copula_normal(y, "y")
-        return self.prepare_scores(zx[:, ~cx], zy[:, ~cy], n, dim_x, dim_y, notes,
-                                   max_chunks=max_chunks, random_state=random_state)
+        return zx[:, ~cx], zy[:, ~cy], n, dim_x, dim_y, notes
 
     def prepare_scores(self, zx: np.ndarray, zy: np.ndarray, n: int, dim_x: int, dim_y: int, notes=(),
                        *, max_chunks: int | None = None, random_state=0) -> Prepared:
@@ -376,6 +382,11 @@ class Featurizer:
         # the widths the network is told are the live ones (constant columns carry nothing)
         inputs = model_inputs(can, t, cap, dx, dy, n_total=m, pair=pair, stat_n_cap=s.stat_n_cap)
         kk = inputs["u"].shape[0] // bsz                                       # chunks per data set
+        if self.n_knn:
+            # kNN statistics of each data set's first chunk (the rows the head was trained with),
+            # shared by its chunks; all data sets' pairs at once, (B, 2 n_knn + 1)
+            knn_all = knn_features_many([(can.u[b * kk, :t].numpy(), can.v[b * kk, :t].numpy())
+                                         for b in range(bsz)], self.n_knn, s.knn_k)
         out = []
         for b, (_, _, n, dim_x, dim_y, notes) in enumerate(items):
             notes = list(notes)
@@ -390,11 +401,10 @@ class Featurizer:
                 msg = (f"X and Y are (nearly) copies of each other (canonical correlation {top:.6f}): the MI of "
                        "continuous copies is infinite, and the estimate only says that it is large")
                 notes.append(msg)
-                warnings.warn(msg, InfoAtlasWarning, stacklevel=5)
+                warn_data(msg)
             if self.n_knn:
-                # kNN statistics of the first chunk's rows (the rows the head was trained with),
-                # shared by every chunk: (k, 2 n_knn + 1), then the whole-data-set statistics
-                knn = knn_features(can.u[b * kk, :t].numpy(), can.v[b * kk, :t].numpy(), self.n_knn, s.knn_k)
+                # then the whole-data-set statistics
+                knn = knn_all[b]
                 if self.n_global:
                     knn = np.concatenate([knn, self.global_stats(items[b][0], items[b][1],
                                                                        order=order[b].numpy())])
@@ -435,12 +445,20 @@ class Featurizer:
         return inp
 
 
-def chunk_batches(prepared, batch_size: int):
+#: rows (tokens, padding included) per network batch: on the 2-core development machine the
+#: network's time per row was least at about 8-16 chunks of 1,024 rows (4.7 ms per 1,000-row data
+#: set) and grew for larger batches (5.3 ms at 64: the activations leave the cache)
+MAX_BATCH_TOKENS = 16_384
+
+
+def chunk_batches(prepared, batch_size: int, max_tokens: int = MAX_BATCH_TOKENS):
     """Batches of chunks of many prepared data sets, for the network.
 
     Yields (owners, batch, pad): owners is a list of data-set indices, one per row of the batch;
     batch the stacked input tensors (rows padded to the batch's longest chunk); pad (b, T) True
-    where a row is padding, or None.  Chunks are sorted by length so that little is padded.
+    where a row is padding, or None.  Chunks are sorted by length so that little is padded.  A
+    batch holds at most ``batch_size`` chunks and, unless it is a single chunk, at most
+    ``max_tokens`` rows counting padding (the results depend on the batching only through float rounding).
     """
     chunks = []  # (data-set index, {key: (1, ...) tensor})
     for i, p in enumerate(prepared):
@@ -449,8 +467,13 @@ def chunk_batches(prepared, batch_size: int):
         for j in range(p.inputs["u"].shape[0]):
             chunks.append((i, {key: val[j: j + 1] for key, val in p.inputs.items()}))
     chunks.sort(key=lambda c: c[1]["u"].shape[1])
-    for s in range(0, len(chunks), batch_size):
-        part = chunks[s: s + batch_size]
+    s = 0
+    while s < len(chunks):
+        # sorted by length: the last chunk of a batch sets its padded length
+        e = s + 1
+        while e < min(len(chunks), s + batch_size) and (e + 1 - s) * chunks[e][1]["u"].shape[1] <= max_tokens:
+            e += 1
+        part, s = chunks[s: e], e
         lens = [c[1]["u"].shape[1] for c in part]
         tmax = max(lens)
         batch = {}

@@ -5,6 +5,8 @@ live here once.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 
@@ -13,6 +15,19 @@ MIN_SAMPLES = 20  #: fewer rows than this are refused: no estimator can say much
 
 class InfoAtlasWarning(UserWarning):
     """Data the estimator can handle but the user should know about (ties, constant columns)."""
+
+
+def warn_data(msg: str) -> None:
+    """Issue an :class:`InfoAtlasWarning` attributed to the first caller outside this package (the
+    user's line), however deep in the package it is raised."""
+    import sys
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parent)
+    frame, level = sys._getframe(1), 2  # stacklevel 2: the caller of this function
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(here):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(msg, InfoAtlasWarning, stacklevel=level)
 
 
 def as_2d(a, name: str) -> np.ndarray:
