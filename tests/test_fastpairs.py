@@ -133,3 +133,29 @@ def test_train_pairs_writes_a_loadable_file(tmp_path):
     assert torch.all(model.scale > 0) and rec["draw_seconds"] is not None
     again = train_pairs(cfg, tmp_path / "q.safetensors", progress=False, log=lambda *_: None, cache_dir=tmp_path / "c")
     assert again["draw_seconds"] is None and again["stop_pinball"] == rec["stop_pinball"]   # same draws, same fit
+
+
+def test_tied_training_draws_are_read_as_pairwise_reads_them():
+    from infoatlas.atlas import prior
+    from infoatlas.training.pairs import draw_pair
+
+    # a rounded family always ties: with tied=False it is drawn again, with tied=True it is kept and
+    # its statistics are those of the ties broken at random (the generator's next draws)
+    seen = {draw_pair(np.random.default_rng(s), 200, 400, tied=False)[2] for s in range(40)}
+    assert "gauss_rounded" not in seen
+    found = False
+    for s in range(200):
+        r = np.random.default_rng(s)
+        feats, mi, fam, n = draw_pair(r, 200, 400, tied=True)
+        if fam == "gauss_rounded":
+            found = True
+            r = np.random.default_rng(s)  # replay the draw and break the ties with the same generator
+            fam2 = prior.draw_family(r, "train")
+            size = prior.draw_n(r, 200, 400)
+            x, y, mi2 = prior.sample_one(r, fam2, size, 1, 1, "train")
+            xy = np.hstack([x, y])
+            assert not fastpairs.untied_columns(xy).all()
+            want = fastpairs.pair_features(fastpairs.prepare_columns(xy, tie_rng=r), [0], [1])[0]
+            assert np.array_equal(feats, want) and mi == mi2 and n == size
+            break
+    assert found

@@ -106,7 +106,8 @@ def _refine_options(fn):
     "seed": "Seed of both streams and of the initialisation.", "n_min": "Smallest n drawn.",
     "n_max": "Largest n drawn.", "width": "Hidden width.", "depth": "Hidden layers.", "epochs": "Epochs.",
     "lr": "Peak learning rate (one-cycle schedule).", "weight_decay": "AdamW weight decay.",
-    "batch_size": "Data sets per step.", "workers": "Processes drawing data sets (0: this one)."})
+    "batch_size": "Data sets per step.", "workers": "Processes drawing data sets (0: this one).",
+    "tied": "Keep data sets with tied values, ties broken at random as pairwise reads them (else draw again)."})
 def train_pairs(out_path, no_progress, cache_dir, **kw):
     """Train the pair-screening model (``pairwise(method="fast")``) on 1+1 data sets of the atlas's
     training families; minutes on a CPU."""

@@ -4,8 +4,9 @@ The model (:class:`~infoatlas.model.pairmlp.PairMLP`) maps the rank statistics o
 continuous columns (:func:`~infoatlas.fastpairs.pair_features`) to quantiles of log1p(MI).
 Its data are 1+1 data sets of the atlas's training families at the current atlas version (with one
 column per side, every MI-preserving transform of the atlas is a monotone map, so what varies is the
-families' copulas), n log-uniform on [n_min, n_max]; data sets with tied values are drawn again
-(the shipped model was fitted on untied data only; at inference ties are broken at random).  A fit
+families' copulas), n log-uniform on [n_min, n_max].  Data sets with tied values (rounded values,
+pools of repeated rows) are kept with their ties broken at random, as ``pairwise`` reads them
+(``tied=True``), or drawn again (``tied=False``: untied data only).  A fit
 stream and a separate early-stopping stream are pure functions of the seed; the validation and
 held-out families are never read here.
 """
@@ -39,30 +40,36 @@ class PairTrainConfig:
     weight_decay: float = 1e-4
     batch_size: int = 512
     workers: int = 2           # processes drawing data sets (0: in this process)
+    tied: bool = False         # keep data sets with ties (broken at random, as at inference); else draw again
 
 
-def draw_pair(rng: np.random.Generator, n_min: int, n_max: int, split: str = "train"):
-    """One untied 1+1 data set: (features (N_FEATURES,), MI nats, family, n)."""
+def draw_pair(rng: np.random.Generator, n_min: int, n_max: int, split: str = "train", tied: bool = False):
+    """One 1+1 data set: (features (N_FEATURES,), MI nats, family, n).  With ``tied``, tied values
+    are ranked in a random order (drawn from ``rng``, as :func:`prepare_columns` does for
+    ``pairwise``: the MI of what is observed is kept); without, a data set with ties is drawn again."""
     while True:  # family and n drawn again with the data: a family that always ties cannot stall this
         fam = prior.draw_family(rng, split)
         size = prior.draw_n(rng, n_min, n_max)
         x, y, mi = prior.sample_one(rng, fam, size, 1, 1, split)
         xy = np.hstack([x, y])
-        if untied_columns(xy).all():
-            return pair_features(prepare_columns(xy), [0], [1])[0], float(mi), fam, size
+        if tied or untied_columns(xy).all():
+            if np.ptp(xy, axis=0).min() == 0:  # a constant side: pairwise does not read it with the pair model
+                continue
+            cols = prepare_columns(xy, tie_rng=rng if tied else None)
+            return pair_features(cols, [0], [1])[0], float(mi), fam, size
 
 
 def _unit(args):
-    seed, stream, unit, count, n_min, n_max = args
+    seed, stream, unit, count, n_min, n_max, tied = args
     rng = np.random.default_rng([seed, stream, unit])
-    rows = [draw_pair(rng, n_min, n_max) for _ in range(count)]
+    rows = [draw_pair(rng, n_min, n_max, tied=tied) for _ in range(count)]
     return (np.stack([r[0] for r in rows]), np.array([r[1] for r in rows]),
             [r[2] for r in rows], np.array([r[3] for r in rows]))
 
 
 def draw_stream(cfg: PairTrainConfig, stream: int, count: int, progress: bool = True):
     """``count`` data sets of one stream: features (count, F) float32, MI (count,), families, n."""
-    units = [(cfg.seed, stream, i, min(CHUNK, count - i * CHUNK), cfg.n_min, cfg.n_max)
+    units = [(cfg.seed, stream, i, min(CHUNK, count - i * CHUNK), cfg.n_min, cfg.n_max, cfg.tied)
              for i in range(-(-count // CHUNK))]
     if cfg.workers > 0:
         import multiprocessing as mp
@@ -136,7 +143,7 @@ def cached_stream(cfg: PairTrainConfig, stream: int, count: int, cache_dir=None,
     from pathlib import Path
 
     path = Path(cache_dir) / (f"pairs-a{prior.ATLAS_VERSION}-s{cfg.seed}-st{stream}-c{count}-n{cfg.n_min}_{cfg.n_max}"
-                              f"-f{N_FEATURES}.npz")
+                              f"-f{N_FEATURES}{'-tied' if cfg.tied else ''}.npz")
     if path.exists():
         with np.load(path) as f:
             return f["feats"], f["mi"], list(f["family"]), f["n"], True
