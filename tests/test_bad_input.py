@@ -209,3 +209,18 @@ def test_few_rows_for_many_columns_widen_the_interval_to_zero():
     assert e.lower == 0.0 and any("few rows" in n for n in e.notes)
     assert any("transposed" in n for n in infoatlas.estimate(r.standard_normal((30, 500)),
                                                               r.standard_normal((30, 2))).notes)
+
+
+def test_data_warnings_point_at_the_callers_line():
+    import warnings
+
+    import infoatlas
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((300, 2))
+    x[:, 1] = 1.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        infoatlas.estimate(x, x[:, :1] + rng.standard_normal((300, 1)))
+    mine = [w for w in caught if issubclass(w.category, infoatlas.InfoAtlasWarning)]
+    assert mine and all(w.filename == __file__ for w in mine)

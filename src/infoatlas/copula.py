@@ -6,7 +6,6 @@ network never sees a marginal.  numpy path (inference: scipy ranks, ties average
 """
 from __future__ import annotations
 
-
 import numpy as np
 import torch
 from scipy import special, stats

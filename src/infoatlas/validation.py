@@ -20,10 +20,11 @@ class InfoAtlasWarning(UserWarning):
 def warn_data(msg: str) -> None:
     """Issue an :class:`InfoAtlasWarning` attributed to the first caller outside this package (the
     user's line), however deep in the package it is raised."""
+    import os
     import sys
     from pathlib import Path
 
-    here = str(Path(__file__).resolve().parent)
+    here = str(Path(__file__).resolve().parent) + os.sep  # this package's directory (not a sibling's prefix)
     frame, level = sys._getframe(1), 2  # stacklevel 2: the caller of this function
     while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(here):
         frame, level = frame.f_back, level + 1
