@@ -98,3 +98,48 @@ def test_knn_features_of_many_data_sets_equal_each_alone():
         want = np.concatenate([np.log1p(mi), np.arange(8) < m, [np.log1p(mi.sum())]]).astype(np.float32)
         assert np.array_equal(got, want)
     assert many[1][8:10].tolist() == [1.0, 1.0] and many[1][10] == 0.0  # live flags: 2 pairs
+
+
+def test_spread_repeats_leaves_untied_data_alone_and_keeps_exact_invariances():
+    from infoatlas.knn import SPREAD, spread_repeated_rows
+
+    rng = np.random.default_rng(11)
+    u, v = rng.standard_normal((300, 3)), rng.standard_normal((300, 2))
+    assert np.array_equal(global_features(u, v, spread_repeats=True), global_features(u, v))
+    # pooled rows: 12 distinct X rows, Y a noisy function of them
+    pool = rng.standard_normal((12, 3))
+    x = pool[rng.integers(12, size=300)]
+    y = np.round(x[:, :2] + 0.3 * rng.standard_normal((300, 2)), 1)
+    sx = spread_repeated_rows(x, y)
+    assert np.abs(sx - x).max() <= SPREAD and np.unique(sx, axis=0).shape[0] == 300
+    a = global_features(x, y, spread_repeats=True)
+    p = rng.permutation(300)
+    assert np.array_equal(a, global_features(x[p], y[p], spread_repeats=True))   # row order
+    assert np.array_equal(a, global_features(y, x, spread_repeats=True))         # X <-> Y
+    b = global_features(x, y)
+    # only the two KSG statistics read the spread rows; dimensions and distinct shares do not
+    assert np.array_equal(a[3:], b[3:]) and not np.array_equal(a[:3], b[:3])
+
+
+def test_spread_repeats_reads_pooled_clusters_as_a_jittered_ksg_does():
+    from infoatlas.atlas import prior
+    from infoatlas.copula import copula_normal
+
+    errs = {False: [], True: []}
+    for s in range(6):
+        x, y, mi = prior.sample_one(np.random.default_rng([77, s]), "clusters_codebook", 512, 4, 4, "train")
+        zx, _ = copula_normal(x, warn=False)
+        zy, _ = copula_normal(y, warn=False)
+        for spread in errs:
+            errs[spread].append(abs(4 * global_features(zx, zy, spread_repeats=spread)[0] - mi))
+    assert np.mean(errs[True]) < 0.15 < np.mean(errs[False])
+
+
+def test_feature_setting_spread_repeats_is_0_or_1():
+    from infoatlas.features import FeatureSettings
+
+    assert FeatureSettings().spread_repeats == 0
+    assert FeatureSettings(spread_repeats=1).spread_repeats == 1
+    for bad in (2, -1, True):
+        with pytest.raises(ValueError, match="spread_repeats"):
+            FeatureSettings(spread_repeats=bad)

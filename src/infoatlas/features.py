@@ -42,6 +42,8 @@ class FeatureSettings:
     global_rows : rows the whole-data-set statistics read (:func:`~infoatlas.knn.global_features`,
         O(rows^2); 512 rows took 6, 8, 11 and 21 ms at 1, 5, 64 and 256 columns per side on the
         2-core development machine, idle).
+    spread_repeats : 1: those statistics read repeated rows moved apart by a tiny deterministic
+        jitter (:func:`~infoatlas.knn.spread_repeated_rows`); 0 (the shipped weights): as they are.
     """
 
     rows_per_pass: int = 1024
@@ -50,11 +52,15 @@ class FeatureSettings:
     stat_n_cap: int = 4096
     knn_k: int = 3
     global_rows: int = 512
+    spread_repeats: int = 0
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            if f.name == "spread_repeats":
+                if isinstance(v, bool) or v not in (0, 1):
+                    raise ValueError(f"feature setting spread_repeats must be 0 or 1, got {v!r}")
+            elif isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"feature setting {f.name} must be a positive integer, got {v!r}")
 
     def to_dict(self) -> dict:
@@ -300,7 +306,7 @@ class Featurizer:
         if order is None:
             order = order_rows(np.hstack([zx, zy]), random_state)
         keep = np.asarray(order)[: self.settings.global_rows]
-        return global_features(zx[keep], zy[keep])
+        return global_features(zx[keep], zy[keep], spread_repeats=bool(self.settings.spread_repeats))
 
     # ------------------------------------------------------------------ numpy path (inference)
     def prepare(self, x, y, *, nan_policy: str = "raise", max_rows: int = DEFAULT_MAX_ROWS,
