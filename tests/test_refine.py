@@ -160,3 +160,47 @@ def test_dataset_quantiles_average_each_data_sets_own_chunks(rng):
     want = torch.stack([m.quantiles_from(*(torch.from_numpy(recs[i][k]) for k in ("z", "stats", "knn"))).mean(0)
                         for i in sel.tolist()])
     assert torch.allclose(got, want, atol=1e-6)
+
+
+def test_merged_heads_output_the_mean_of_the_heads(tiny_refined_weights, rng):
+    from infoatlas.training.refine import merge_heads
+
+    base, _ = load_model(tiny_refined_weights)
+    heads = []
+    for s in range(3):
+        h = with_head(base, base.cfg.n_knn, base.cfg.refine_width, seed=s, n_global=base.cfg.n_global)
+        with torch.no_grad():  # a head whose every layer is non-zero (fresh heads end in zeros)
+            for m in h.refine:
+                if isinstance(m, torch.nn.Linear):
+                    m.weight.normal_(0, 0.3, generator=torch.Generator().manual_seed(s))
+                    m.bias.normal_(0, 0.3, generator=torch.Generator().manual_seed(10 + s))
+        heads.append(h.refine)
+    merged = merge_heads(base, heads)
+    assert merged.cfg.refine_width == 3 * base.cfg.refine_width
+    z = torch.from_numpy(rng.standard_normal((5, merged.refine[0].in_features))).float()
+    with torch.no_grad():
+        want = torch.stack([h(z) for h in heads]).mean(0)
+        assert torch.allclose(merged.refine(z), want, atol=1e-5)
+        assert torch.equal(merge_heads(base, heads[:1]).refine(z), heads[0](z))
+
+
+def test_refine_with_several_heads_stores_their_mean(tiny_weights, tmp_path):
+    out = tmp_path / "ens.safetensors"
+    cfg = RefineConfig(data_sets=32, val_sets=16, n_knn=3, width=8, epochs=2, batch_size=16, workers=0, heads=2)
+    rec = refine(tiny_weights, out, cfg, progress=False, cache_dir=tmp_path / "cache")
+    model, meta = load_model(out)
+    assert model.cfg.refine_width == 16 and len(rec["best_epoch"]) == 2 and len(rec["heads_stop_pinball"]) == 2
+    assert meta["refine"]["config"]["heads"] == 2
+    assert 0 <= InfoAtlas(model, meta).estimate(np.arange(100.0), np.arange(100.0) ** 2 + 1).mi
+
+
+def test_cache_key_ignores_a_setting_added_later_at_its_old_value(tiny_weights):
+    import dataclasses
+
+    from infoatlas.training.refine import _features_key, cache_key
+
+    base, meta = load_model(tiny_weights)
+    f = meta["features"]
+    assert "spread_repeats" not in _features_key(f) and _features_key(f).startswith("FeatureSettings(rows_per_pass=")
+    on = dict(meta, features=dataclasses.replace(f, spread_repeats=1))
+    assert cache_key(base, meta, 0, 0, 10) != cache_key(base, on, 0, 0, 10)

@@ -92,7 +92,8 @@ def _refine_options(fn):
         "width": "Hidden width of the head.", "epochs": "Epochs.", "lr": "Learning rate.",
         "weight_decay": "AdamW weight decay.", "batch_size": "Data sets per step.",
         "workers": "Processes computing the trunk's features.",
-        "family_weight": "Loss weights by family, e.g. 'gauss_dense=2,gauss_sparse=2' (others 1)."})(fn)
+        "family_weight": "Loss weights by family, e.g. 'gauss_dense=2,gauss_sparse=2' (others 1).",
+        "heads": "Heads fitted with seeds seed, seed+1, ... on the same features; the stored head is their mean."})(fn)
 
 
 @dev.command("train-pairs")
