@@ -152,8 +152,8 @@ def cache_key(model: SetMI, meta: dict, seed: int, stream: int, count: int) -> s
         if not k.startswith("refine."):
             h.update(k.encode())
             h.update(v.detach().cpu().numpy().tobytes())
-    h.update(json.dumps({"features": _features_key(meta.get("features")), "n_knn": model.cfg.n_knn, "n_global": model.cfg.n_global,
-                         "atlas": prior.ATLAS_VERSION, "families": list(prior.TRAIN_FAMILIES), "seed": seed,
+    h.update(json.dumps({"features": _features_key(meta.get("features")), "n_knn": model.cfg.n_knn,
+                         "n_global": model.cfg.n_global, "atlas": prior.ATLAS_VERSION, "families": list(prior.TRAIN_FAMILIES), "seed": seed,
                          "stream": stream, "count": count}, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
