@@ -326,7 +326,7 @@ def readme_blocks() -> dict[str, str]:
             by_n_table(pairs), "", "By family:", "", pairs_family_table(pairs), ""]
             + ([f"Rounded data (`gauss_rounded`: a normal pair rounded to 21-150 levels on one side or 21-30 on both, "
                 f"MI of what is observed; {prd['meta']['cases']} data sets, seed {prd['meta']['seed']}; the network's head "
-                "was trained on this family, " + ("the pair model on its training draws (other seeds), ties broken at random; "
+                "was trained on this family, " + ("the pair model too (other draws; ties broken at random), so these are in-distribution figures; "
                                                   if pair_tied() else "the pair model on no tied data; ") +
                 "[docs/results/pairs_rounded/report.md](docs/results/pairs_rounded/report.md)):", "",
                 by_n_table(prd), ""] if prd else [])
