@@ -56,9 +56,9 @@ class Scored(NamedTuple):
         return sum(it[0].size + it[1].size for it in [self.item] + list(self.nulls or []))
 
 
-def _few_rows(p: Prepared) -> bool:
-    """Whether the rows are too few for the columns to trust the network alone (see above)."""
-    return p.n <= FEW_ROWS_PER_COLUMN * (p.dim_x + p.dim_y)
+def _few_rows(n: int, dim_x: int, dim_y: int) -> bool:
+    """Whether n rows are too few for dim_x + dim_y columns to trust the network alone (see above)."""
+    return n <= FEW_ROWS_PER_COLUMN * (dim_x + dim_y)
 
 
 @torch.no_grad()
@@ -192,7 +192,7 @@ class InfoAtlas:
         item = self.featurizer.scores(x, y, **kw)
         zx, zy, n, dim_x, dim_y, _ = item
         nulls = None
-        if null and zx.shape[1] and zy.shape[1] and n <= FEW_ROWS_PER_COLUMN * (dim_x + dim_y):
+        if null and zx.shape[1] and zy.shape[1] and _few_rows(n, dim_x, dim_y):
             y = np.asarray(y)
             rng = np.random.default_rng([self.random_state, 7919])  # fixed by the estimator's seed
             with warnings.catch_warnings():  # the copies repeat the data's own warnings
@@ -302,7 +302,7 @@ class InfoAtlas:
             lo, hi = scale_interval(qs[lo_i], mid, qs[hi_i], s_lo, s_hi, self.calibration.floor)
             mi, lower, upper = torch.expm1(torch.stack([mid, lo, hi]).clamp_min(0)).tolist()
             notes = p.notes
-            if _few_rows(p):
+            if _few_rows(p.n, p.dim_x, p.dim_y):
                 lower = 0.0
                 head = f"few rows for the columns (n = {p.n} <= {FEW_ROWS_PER_COLUMN} x {p.dim_x + p.dim_y})"
                 null = null_mid.get(i)

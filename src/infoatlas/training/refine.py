@@ -93,10 +93,6 @@ def merge_heads(base_model: SetMI, heads: list[torch.nn.Module]) -> SetMI:
     k = len(heads)
     lin = [[m for m in h if isinstance(m, torch.nn.Linear)] for h in heads]  # K x [first, middle, last]
     width = lin[0][0].out_features
-    if k == 1:
-        model = with_head(base_model, base_model.cfg.n_knn, width, 0, base_model.cfg.n_global)
-        model.refine.load_state_dict(heads[0].state_dict())
-        return model.eval()
     model = with_head(base_model, base_model.cfg.n_knn, width * k, 0, base_model.cfg.n_global)
     first, middle, last = (m for m in model.refine if isinstance(m, torch.nn.Linear))
     with torch.no_grad():
