@@ -495,7 +495,9 @@ def model_card() -> str:
                if cfg.get("n_global") else "") + f", width {cfg['refine_width']}" if cfg.get("n_knn") else "") + " |",
          f"| feature settings (stored in the file) | {feats.rows_per_pass} rows per pass, at most {feats.max_chunks} chunks, "
          f"statistics from at most {feats.stats_rows:,} rows, n capped at {feats.stat_n_cap:,} in the statistics, "
-         f"KSG k = {feats.knn_k}, whole-data-set statistics from {feats.global_rows} rows |",
+         f"KSG k = {feats.knn_k}, whole-data-set statistics from {feats.global_rows} rows"
+         + (", repeated rows moved apart by at most 1e-6 in the joint KSG statistics (`spread_repeats`)"
+            if feats.spread_repeats else "") + " |",
          f"| trunk training | atlas {meta['atlas_version']}; {meta['step']} steps, {int(meta['datasets_seen']):,} data sets, "
          f"{int(meta['train_seconds']) / 3600:.2f} h, seed {meta['seed']}"
          + (f"; warm-started from `{chain[0]['from']}` ({chain[0]['step']} steps, atlas {chain[0]['atlas_version']}, seed "

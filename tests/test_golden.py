@@ -18,7 +18,8 @@ GOLDEN = Path(__file__).parent / "data" / "golden.json"
 
 
 def golden_cases() -> dict:
-    """Fixed data sets covering the data path's branches: one pass, chunks, wide sides, statistics rows."""
+    """Fixed data sets covering the data path's branches: one pass, chunks, wide sides, statistics rows,
+    repeated rows."""
     r = np.random.default_rng(20261130)
     out = {}
     x = r.standard_normal(300)
@@ -33,12 +34,18 @@ def golden_cases() -> dict:
     out["4x3_n200_independent"] = (x, r.standard_normal((200, 3)))
     x = r.standard_normal(20000)
     out["1x1_n20000_statistics_rows"] = (x, np.tanh(x) + 0.2 * r.standard_normal(20000))
+    # rows drawn from pools of 60 points per side, so whole rows repeat (spread_repeats' branch)
+    px, py = r.standard_normal((60, 3)), r.standard_normal((60, 3))
+    i = r.integers(60, size=1000)
+    j = np.where(r.random(1000) < 0.7, i, r.integers(60, size=1000))
+    out["3x3_n1000_repeated_rows"] = (px[i], py[j])
     return out
 
 
 def weights_digest(name: str = "infoatlas-base") -> str:
-    """SHA-256 of the shipped file's tensors and interval calibration (what the outputs depend on;
-    other metadata, such as the training record, may be rewritten without touching them)."""
+    """SHA-256 of the shipped file's tensors, feature settings and interval calibration (what the
+    outputs depend on; other metadata, such as the training record, may be rewritten without
+    touching them)."""
     from safetensors import safe_open
 
     h = hashlib.sha256()
@@ -46,7 +53,8 @@ def weights_digest(name: str = "infoatlas-base") -> str:
         for key in sorted(fh.keys()):
             h.update(key.encode())
             h.update(fh.get_tensor(key).tobytes())
-        h.update((fh.metadata() or {}).get("interval_calibration", "").encode())
+        meta = fh.metadata() or {}
+        h.update((meta.get("features", "") + meta.get("interval_calibration", "")).encode())
     return h.hexdigest()
 
 

@@ -43,7 +43,8 @@ class FeatureSettings:
         O(rows^2); 512 rows took 6, 8, 11 and 21 ms at 1, 5, 64 and 256 columns per side on the
         2-core development machine, idle).
     spread_repeats : 1: those statistics read repeated rows moved apart by a tiny deterministic
-        jitter (:func:`~infoatlas.knn.spread_repeated_rows`); 0 (the shipped weights): as they are.
+        jitter (:func:`~infoatlas.knn.spread_repeated_rows`; the shipped weights); 0 (the default,
+        and weight files written before the setting existed): as they are.
     """
 
     rows_per_pass: int = 1024

@@ -162,14 +162,16 @@ class SetMI(nn.Module):
         def cols(k):  # phi's first-layer weights on input block k (u, v, u v), live columns: (2w, L)
             return w1[:, k * d: k * d + wide]
 
-        # the two side orders' weights on [u, v, u v] stacked: one product for both, (3L, 4w)
-        w_both = torch.cat([torch.cat([cols(0), cols(1), cols(2)], 1),
-                            torch.cat([cols(1), cols(0), cols(2)], 1)], 0).T
-        hid = torch.cat([u[..., :wide], v[..., :wide], (u * v)[..., :wide]], -1) @ w_both   # (B, n, 4w)
+        # each side times phi's weights on both of its input blocks, (B, n, L) @ (L, 4w), in two
+        # products of the same shape; the orders' sums below then add the same terms in the same
+        # order when X and Y are swapped, so the symmetry is exact, not only up to float rounding
+        w_uv = torch.cat([cols(0), cols(1)], 0).T                                   # (L, 4w)
+        u_first, u_second = (u[..., :wide] @ w_uv).chunk(2, -1)                     # 2 x (B, n, 2w)
+        v_first, v_second = (v[..., :wide] @ w_uv).chunk(2, -1)
+        prod = (u * v)[..., :wide] @ cols(2).T                                      # (B, n, 2w)
         w_mx, w_my = w1[:, 3 * d: 4 * d], w1[:, 4 * d:]                             # (2w, D) each
-        h1, h2 = hid.chunk(2, -1)                                                   # 2 x (B, n, 2w)
-        h1 = h1 + (mask_x @ w_mx.T + mask_y @ w_my.T + lin1.bias)[:, None]          # order (u, v)
-        h2 = h2 + (mask_y @ w_mx.T + mask_x @ w_my.T + lin1.bias)[:, None]          # order (v, u)
+        h1 = u_first + v_second + prod + (mask_x @ w_mx.T + mask_y @ w_my.T + lin1.bias)[:, None]  # (u, v)
+        h2 = v_first + u_second + prod + (mask_y @ w_mx.T + mask_x @ w_my.T + lin1.bias)[:, None]  # (v, u)
         return torch.nn.functional.linear(act(h1) + act(h2), lin2.weight, 2 * lin2.bias)
 
     def quantiles_from(self, z, stats, knn=None):
