@@ -516,7 +516,9 @@ def model_card() -> str:
                     else f"{c['epochs']} epochs (best {ref['best_epoch']})")
                  + f", {ref['seconds'] / 60:.1f} min"
                  + (" (features read from a cache computed earlier, `infoatlas dev refine --cache`; see "
-                    "docs/experiments/refine_selection.md)" if ref.get("features_from_cache") else "")
+                    "docs/experiments/refine_selection.md" + (" and docs/experiments/head_ensemble"
+                                                              if c.get("heads", 1) > 1 else "") + ")"
+                    if ref.get("features_from_cache") else "")
                  + f"; early-stopping pinball {ref['stop_pinball_before']} -> {ref['stop_pinball_after']} |")
     if cal:
         ws = cal.get("widths")

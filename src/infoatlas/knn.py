@@ -114,6 +114,10 @@ def spread_repeated_rows(a: np.ndarray, other: np.ndarray) -> np.ndarray:
     of the rows nor on which side is which (rows identical on both sides are interchangeable).
     """
     t = a.shape[0]
+    # a column without repeated values (a 1-D sort; continuous data) rules out repeated rows
+    # without the row-wise unique (a lexicographic sort of the rows)
+    if any(np.unique(a[:, j]).size == t for j in range(min(a.shape[1], 4))):
+        return a
     inv = np.unique(a, axis=0, return_inverse=True)[1].ravel()
     counts = np.bincount(inv)
     if counts.max() == 1:

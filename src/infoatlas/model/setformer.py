@@ -162,16 +162,14 @@ class SetMI(nn.Module):
         def cols(k):  # phi's first-layer weights on input block k (u, v, u v), live columns: (2w, L)
             return w1[:, k * d: k * d + wide]
 
-        # each side times phi's weights on both of its input blocks, (B, n, L) @ (L, 4w), in two
-        # products of the same shape; the orders' sums below then add the same terms in the same
-        # order when X and Y are swapped, so the symmetry is exact, not only up to float rounding
-        w_uv = torch.cat([cols(0), cols(1)], 0).T                                   # (L, 4w)
-        u_first, u_second = (u[..., :wide] @ w_uv).chunk(2, -1)                     # 2 x (B, n, 2w)
-        v_first, v_second = (v[..., :wide] @ w_uv).chunk(2, -1)
-        prod = (u * v)[..., :wide] @ cols(2).T                                      # (B, n, 2w)
+        # the two side orders' inputs [u, v, u v] and [v, u, u v] times the same weights, in two
+        # products of the same shape (B, n, 3L) @ (3L, 2w): swapping X and Y swaps the two
+        # products' inputs exactly, so the symmetry is exact, not only up to float rounding
+        w_in = torch.cat([cols(0), cols(1), cols(2)], 1).T                          # (3L, 2w)
+        a, b, ab = u[..., :wide], v[..., :wide], (u * v)[..., :wide]                 # (B, n, L) each
         w_mx, w_my = w1[:, 3 * d: 4 * d], w1[:, 4 * d:]                             # (2w, D) each
-        h1 = u_first + v_second + prod + (mask_x @ w_mx.T + mask_y @ w_my.T + lin1.bias)[:, None]  # (u, v)
-        h2 = v_first + u_second + prod + (mask_y @ w_mx.T + mask_x @ w_my.T + lin1.bias)[:, None]  # (v, u)
+        h1 = torch.cat([a, b, ab], -1) @ w_in + (mask_x @ w_mx.T + mask_y @ w_my.T + lin1.bias)[:, None]  # (u, v)
+        h2 = torch.cat([b, a, ab], -1) @ w_in + (mask_y @ w_mx.T + mask_x @ w_my.T + lin1.bias)[:, None]  # (v, u)
         return torch.nn.functional.linear(act(h1) + act(h2), lin2.weight, 2 * lin2.bias)
 
     def quantiles_from(self, z, stats, knn=None):
