@@ -508,16 +508,17 @@ def model_card() -> str:
          f"| hardware | {HARDWARE} |"]
     if ref:
         c = ref["config"]
+        heads = c.get("heads", 1)
         L.append(f"| refinement head | fitted with the trunk frozen on atlas {ref['atlas_version']}'s training families: "
                  f"{c['data_sets']:,} data sets (+{c['val_sets']:,} for early stopping), seed {c['seed']}, "
                  + (f"loss weights {c['family_weight']}, " if c.get("family_weight") else "")
-                 + (f"the mean of {c['heads']} heads (seeds {c['seed']}-{c['seed'] + c['heads'] - 1}; best epochs "
-                    f"{', '.join(map(str, ref['best_epoch']))} of {c['epochs']})" if c.get("heads", 1) > 1
+                 + (f"the mean of {heads} heads (seeds {c['seed']}-{c['seed'] + heads - 1}; best epochs "
+                    f"{', '.join(map(str, ref['best_epoch']))} of {c['epochs']})" if heads > 1
                     else f"{c['epochs']} epochs (best {ref['best_epoch']})")
                  + f", {ref['seconds'] / 60:.1f} min"
                  + (" (features read from a cache computed earlier, `infoatlas dev refine --cache`; see "
                     "docs/experiments/refine_selection.md" + (" and docs/experiments/head_ensemble"
-                                                              if c.get("heads", 1) > 1 else "") + ")"
+                                                              if heads > 1 else "") + ")"
                     if ref.get("features_from_cache") else "")
                  + f"; early-stopping pinball {ref['stop_pinball_before']} -> {ref['stop_pinball_after']} |")
     if cal:

@@ -35,8 +35,8 @@ def test_xy_swap_symmetry_is_exact(tiny, rng):
 
 @pytest.mark.parametrize("dx,dy,n", [(1, 1, 700), (3, 2, 1500), (2, 4, 300)])
 def test_shipped_model_is_exactly_symmetric_in_x_and_y(dx, dy, n):
-    # bit for bit, not only up to float rounding: the token embedding adds the same terms in the
-    # same order for both side orders, and every statistic is symmetric
+    # bit for bit, not only up to float rounding: the token embedding's two side orders are two
+    # products of the same shape whose inputs a swap exchanges, and every statistic is symmetric
     r = np.random.default_rng([dx, dy, n])
     x = r.standard_normal((n, dx))
     y = np.column_stack([np.tanh(x[:, 0]) + 0.5 * r.standard_normal(n), r.standard_normal((n, dy - 1))])

@@ -103,6 +103,14 @@ N_GLOBAL = 8        #: length of the vector :func:`global_features` returns
 SPREAD = 1e-6
 
 
+def _no_repeated_rows(a: np.ndarray) -> bool:
+    """Whether one of the first four columns of a (T, d) has no repeated value, which rules out
+    repeated rows without the row-wise unique (a lexicographic sort of the rows): one 1-D sort on
+    continuous data."""
+    t = a.shape[0]
+    return any(np.unique(a[:, j]).size == t for j in range(min(a.shape[1], 4)))
+
+
 def spread_repeated_rows(a: np.ndarray, other: np.ndarray) -> np.ndarray:
     """Rows of a (T, d) that repeat, moved apart by a deterministic offset of at most SPREAD per
     coordinate, (T, d); rows that occur once are returned unchanged (``a`` itself if none repeats).
@@ -114,9 +122,7 @@ def spread_repeated_rows(a: np.ndarray, other: np.ndarray) -> np.ndarray:
     of the rows nor on which side is which (rows identical on both sides are interchangeable).
     """
     t = a.shape[0]
-    # a column without repeated values (a 1-D sort; continuous data) rules out repeated rows
-    # without the row-wise unique (a lexicographic sort of the rows)
-    if any(np.unique(a[:, j]).size == t for j in range(min(a.shape[1], 4))):
+    if _no_repeated_rows(a):
         return a
     inv = np.unique(a, axis=0, return_inverse=True)[1].ravel()
     counts = np.bincount(inv)
@@ -198,10 +204,7 @@ def _neighbours_dense(zx: np.ndarray, zy: np.ndarray, direct: bool = False):
         # identical rows; repeated rows (pools, ties) must be at distance 0 for the neighbour counts
         arr = a.numpy()
         d = torch.from_numpy(cdist(arr, arr)) if direct else torch.cdist(a, a)
-        # a column without repeated values (one 1-D sort; continuous data) rules out repeated rows
-        # without the row-wise unique (a lexicographic sort of the rows)
-        if np.unique(arr[:, 0]).size == t or (arr.shape[1] > 1 and any(
-                np.unique(arr[:, j]).size == t for j in range(1, min(arr.shape[1], 4)))):
+        if _no_repeated_rows(arr):
             return d.fill_diagonal_(0.0), t  # only the diagonal (each row and itself) is set to 0
         inv = (np.unique(arr[:, 0], return_inverse=True)[1] if arr.shape[1] == 1
                else np.unique(arr, axis=0, return_inverse=True)[1].ravel())
