@@ -19,7 +19,7 @@ GOLDEN = Path(__file__).parent / "data" / "golden.json"
 
 def golden_cases() -> dict:
     """Fixed data sets covering the data path's branches: one pass, chunks, wide sides, statistics rows,
-    repeated rows."""
+    rows repeated on one side (the network) and on both (infoatlas.pooled)."""
     r = np.random.default_rng(20261130)
     out = {}
     x = r.standard_normal(300)
@@ -34,11 +34,13 @@ def golden_cases() -> dict:
     out["4x3_n200_independent"] = (x, r.standard_normal((200, 3)))
     x = r.standard_normal(20000)
     out["1x1_n20000_statistics_rows"] = (x, np.tanh(x) + 0.2 * r.standard_normal(20000))
-    # rows drawn from pools of 60 points per side, so whole rows repeat (spread_repeats' branch)
+    # rows drawn from pools of 60 points per side, so whole rows repeat on both sides (infoatlas.pooled)
     px, py = r.standard_normal((60, 3)), r.standard_normal((60, 3))
     i = r.integers(60, size=1000)
     j = np.where(r.random(1000) < 0.7, i, r.integers(60, size=1000))
     out["3x3_n1000_repeated_rows"] = (px[i], py[j])
+    # rows of X repeat, Y continuous: the network with spread_repeats' branch
+    out["3x3_n1000_repeated_rows_one_side"] = (px[i], py[j] + 0.3 * r.standard_normal((1000, 3)))
     return out
 
 

@@ -2,7 +2,8 @@
 
 Data path: :class:`~infoatlas.features.Featurizer` (validate -> copula -> canonical form -> chunks
 of at most ``rows_per_pass`` rows, as the weight file's feature settings say) -> network ->
-quantiles of log1p(MI) averaged over chunks -> calibrated interval -> nats.
+quantiles of log1p(MI) averaged over chunks -> calibrated interval -> nats.  Discrete columns go to
+:mod:`infoatlas.discrete`, continuous sides that both repeat their rows to :mod:`infoatlas.pooled`.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from .interface import MIEstimate
 from .model import SetMI
 from .intervals import Calibration, scale_interval
 from . import discrete as _discrete
+from . import pooled as _pooled
 from .validation import (MIN_SAMPLES, align_pandas, as_2d, as_2d_typed, check_int, check_random_state,
                          validate_xy)
 from .weights import load_model, load_pair_model
@@ -91,7 +93,8 @@ class InfoAtlas:
     """Zero-shot mutual-information estimator backed by a pretrained set transformer.
 
     Discrete columns (labels, categories, few-valued columns) go through :mod:`infoatlas.discrete`
-    instead of the network (see :meth:`estimate`).
+    instead of the network (see :meth:`estimate`), and so do continuous data whose rows repeat on
+    both sides (finite pools, heavy ties) through :mod:`infoatlas.pooled`.
 
     Parameters
     ----------
@@ -225,7 +228,8 @@ class InfoAtlas:
              n_neighbors: int = 3):
         """One data set's way: its copula scores (a :class:`Scored`) for the network when both sides
         are continuous, else the finished :class:`MIEstimate` of :mod:`infoatlas.discrete` (a side
-        with discrete columns: labels, categories, few-valued columns under ``"auto"``).
+        with discrete columns: labels, categories, few-valued columns under ``"auto"``) or, for
+        continuous sides that both repeat their rows, of :mod:`infoatlas.pooled`.
         :meth:`_finish` turns a list of plans into estimates."""
         policy = nan_policy or self.nan_policy
         x, y = align_pandas(x, y)
@@ -234,7 +238,27 @@ class InfoAtlas:
         mx = _discrete.discrete_mask(discrete_x, ax, "x", cat_x, names_x)
         my = _discrete.discrete_mask(discrete_y, ay, "y", cat_y, names_y)
         if not (mx.any() or my.any()):
-            return self._scored(ax, ay, policy)
+            return self._pooled(ax, ay, policy) or self._scored(ax, ay, policy)
+        ax, ay, n, notes = self._validated(ax, ay, policy)
+        mi, lower, upper, more = _discrete.discrete_estimate(ax, ay, mx, my, random_state=self.random_state,
+                                                             k=n_neighbors)
+        return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes + more))
+
+    def _pooled(self, ax: np.ndarray, ay: np.ndarray, policy: str) -> MIEstimate | None:
+        """The estimate of :mod:`infoatlas.pooled` when the rows of both continuous sides repeat
+        (finite pools, heavy ties), else None.  A sort of one column per side rules out most data
+        before any validation work."""
+        if not _pooled.is_pooled(ax, ay):
+            return None
+        ax, ay, n, notes = self._validated(ax, ay, policy)
+        if not _pooled.is_pooled(ax, ay):  # dropped rows can change the shares
+            return None
+        mi, lower, upper, more = _pooled.pooled_estimate(ax, ay, random_state=self.random_state)
+        return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes + more))
+
+    def _validated(self, ax: np.ndarray, ay: np.ndarray, policy: str) -> tuple:
+        """(x, y, n, notes) for the paths that read the rows themselves (discrete, pooled):
+        validated, and subsampled (row-order free) above ``max_rows``; n the rows before that."""
         ax, ay, notes = validate_xy(ax, ay, nan_policy=policy)
         n = ax.shape[0]
         notes = list(notes)
@@ -242,9 +266,7 @@ class InfoAtlas:
             keep = subsample_rows(np.hstack([ax, ay]), self.max_rows, self.random_state)
             ax, ay = ax[keep], ay[keep]
             notes.append(f"subsampled {self.max_rows} of {n} rows")
-        mi, lower, upper, more = _discrete.discrete_estimate(ax, ay, mx, my, random_state=self.random_state,
-                                                             k=n_neighbors)
-        return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes + more))
+        return ax, ay, n, notes
 
     def _finish(self, planned: list, progress=False) -> list[MIEstimate]:
         """Run the network on the planned data sets that need it (:class:`Scored` or
@@ -339,7 +361,9 @@ class InfoAtlas:
             ``discrete_features``.  "auto": booleans, strings, categoricals, and numeric columns with
             at most 20 distinct values and at least 5 rows per value (the rule is in
             :func:`infoatlas.discrete.auto_discrete`; what it decided is in ``notes``).  Both sides
-            continuous: the pretrained network; otherwise :mod:`infoatlas.discrete`.
+            continuous: the pretrained network, or, when both sides repeat their rows (each at most
+            half as many distinct rows as rows: pools, heavy ties), KSG on the rows with copies
+            moved apart (:mod:`infoatlas.pooled`; the notes say so); otherwise :mod:`infoatlas.discrete`.
         nan_policy : {"raise", "omit"}, optional (default: the estimator's)
         n_neighbors : neighbours of the nearest-neighbour estimators (discrete paths only)
 
@@ -525,6 +549,9 @@ class InfoAtlas:
                 mi, lo, hi, more = _discrete.discrete_estimate(x_all[:, ia], x_all[:, ib], disc[ia], disc[ib],
                                                                random_state=self.random_state)
                 planned[i] = MIEstimate(mi, lo, hi, n, len(ia), len(ib), x_all.shape[0], tuple(more))
+            elif self._pooled_pair(data, ia, ib):  # as estimate() reads them
+                mi, lo, hi, more = _pooled.pooled_estimate(x_all[:, ia], x_all[:, ib], random_state=self.random_state)
+                planned[i] = MIEstimate(mi, lo, hi, n, len(ia), len(ib), x_all.shape[0], tuple(more))
             else:
                 items.append((data["z"][:, live[a]], data["z"][:, live[b]], n, len(ia), len(ib), data["notes"]))
                 at.append(i)
@@ -542,6 +569,20 @@ class InfoAtlas:
         for i, e in zip(rest, self._finish([planned[i] for i in rest])):
             out[i] = e.mi
         return out
+
+    @staticmethod
+    def _pooled_pair(data: dict, ia: list, ib: list) -> bool:
+        """Whether the groups ia and ib of :meth:`pairwise` both repeat their rows (see
+        :func:`infoatlas.pooled.is_pooled`).  Whether a group's first column has few enough distinct
+        values for that is kept in ``data`` (one sort per column per call, not one per pair)."""
+        few = data.setdefault("few_values", {})
+        x_all, cap = data["x"], _pooled.POOLED_SHARE * data["n"]
+        for j in (ia[0], ib[0]):
+            if j not in few:
+                few[j] = np.unique(x_all[:, j]).size <= cap
+            if not few[j]:
+                return False
+        return _pooled.is_pooled(x_all[:, ia], x_all[:, ib])
 
     def _pair_p_values(self, x_all, groups, gnames, disc, mat, where, n_permutations, p_adjust, fast=None):
         """Permutation p-values of the pairs of :meth:`pairwise` (see there); with ``fast`` (the

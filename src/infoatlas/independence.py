@@ -7,7 +7,10 @@ estimator, dims and marginals (Phipson and Smyth 2010: never 0, never below 1 / 
 
 The statistic is the estimate that :meth:`infoatlas.InfoAtlas.estimate` would give (the network for
 two continuous sides, :mod:`infoatlas.discrete`'s point estimate otherwise), evaluated on the copula
-scores, which a permutation of rows leaves unchanged: only the pairing is redrawn.  For one
+scores, which a permutation of rows leaves unchanged: only the pairing is redrawn.  Where both
+continuous sides repeat their rows, ``estimate`` uses :mod:`infoatlas.pooled` (KSG on all rows) but
+the test keeps the network's reading: any statistic gives a valid p-value, and the network is far
+cheaper to evaluate on hundreds of permutations.  For one
 continuous column against another without ties the scores are the same fixed set
 {ndtri(i / (n + 1))} for every data set of n rows, so the null depends on n alone: it is computed
 once per (n, B, seed) and reused (a pairwise matrix of p-values costs one null, not one per pair).
