@@ -99,3 +99,12 @@ def test_a_negative_reading_keeps_an_interval_of_positive_width():
         assert lo == 0.0 and est < 0.05
         widths.append(hi - lo)
     assert min(widths) > 0
+
+
+def test_few_rows_for_the_columns_stay_with_the_network_and_its_permutation_check(tiny):
+    r = np.random.default_rng(5)
+    i = r.integers(30, size=90)  # 30 pool points a side (> 20 values: not auto-discrete), n = 90 <= 3 (16 + 16)
+    x, y = r.standard_normal((30, 16))[i], r.standard_normal((30, 16))[(i + r.integers(2, size=90)) % 30]
+    assert is_pooled(x, y)
+    notes = tiny.estimate(x, y).notes
+    assert not any("rows repeat" in s for s in notes) and any("few rows for the columns" in s for s in notes)

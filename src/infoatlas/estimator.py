@@ -247,8 +247,9 @@ class InfoAtlas:
     def _pooled(self, ax: np.ndarray, ay: np.ndarray, policy: str) -> MIEstimate | None:
         """The estimate of :mod:`infoatlas.pooled` when the rows of both continuous sides repeat
         (finite pools, heavy ties), else None.  A sort of one column per side rules out most data
-        before any validation work."""
-        if not _pooled.is_pooled(ax, ay):
+        before any validation work.  Data with few rows for the columns stay with the network and
+        its check against permuted copies (:meth:`_run`)."""
+        if not _pooled.is_pooled(ax, ay) or _few_rows(ax.shape[0], ax.shape[1], ay.shape[1]):
             return None
         ax, ay, n, notes = self._validated(ax, ay, policy)
         if not _pooled.is_pooled(ax, ay):  # dropped rows can change the shares
@@ -575,6 +576,8 @@ class InfoAtlas:
         """Whether the groups ia and ib of :meth:`pairwise` both repeat their rows (see
         :func:`infoatlas.pooled.is_pooled`).  Whether a group's first column has few enough distinct
         values for that is kept in ``data`` (one sort per column per call, not one per pair)."""
+        if _few_rows(data["n"], len(ia), len(ib)):
+            return False
         few = data.setdefault("few_values", {})
         x_all, cap = data["x"], _pooled.POOLED_SHARE * data["n"]
         for j in (ia[0], ib[0]):

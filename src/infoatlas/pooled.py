@@ -2,10 +2,10 @@
 
 Data whose X and Y each take few distinct rows for the sample size (a finite pool of points per
 cluster, values rounded to many levels on every column) are far from what the network was trained
-on: on fresh draws of the atlas's pooled-cluster training family (both sides repeating, n = 500 to
-5,000) the network erred by 0.26 nats on average where each distinct row occurred 20 or more times,
-and its 90% intervals covered the truth in 59% of such cases, while KSG with a tiny jitter that
-breaks the ties erred by 0.01 (docs/experiments/pool_route).  On such data the jitter makes KSG
+on: on fresh draws of training families with both sides repeating (n = 500 to 5,000), where each
+distinct row occurred ten times or more, the network erred by 0.12 nats on average and its 90%
+intervals covered the truth in 80% of data sets, while KSG with a tiny jitter that breaks the ties
+erred by 0.02 (docs/experiments/pool_route/summary.md).  On such data the jitter makes KSG
 a plug-in estimate at the scale of the copies of a row and a nearest-neighbour estimate at the
 scale of the pool's geometry, and both are right there.
 
@@ -27,14 +27,15 @@ from .validation import check_random_state
 #: a side is pooled when its distinct rows are at most this share of the rows (each distinct row
 #: occurs twice on average or more); both sides must be
 POOLED_SHARE = 0.5
-#: fewer rows than this are left to the network (its few-rows rule handles tiny samples)
+#: fewer rows than this are left to the network (and so are data with at most three rows per column:
+#: the estimator's few-rows rule checks them against permuted copies)
 POOLED_MIN_ROWS = 40
 POOLED_K = 3       #: neighbours of the KSG estimate
 POOLED_REPS = 8    #: half-samples of the interval
 #: at most this many rows are read (a subsample that keeps each distinct row's share above it):
-#: KSG's neighbour search costs about n^2 at many columns (64+64 columns: 4 s at 5,000 rows, about
-#: a minute at 20,000, nine times over with the half-samples), and on the selection data it erred
-#: by about 0.02 nats at 5,000 rows already
+#: KSG's neighbour search grows about as n^2 at many columns (64+64 columns: 3.9 s for one KSG at
+#: 5,000 rows on 2 cores, and the interval runs it eight times more on halves), and on the selection
+#: data the route erred by 0.02 nats at 5,000 rows already
 POOLED_MAX_ROWS = 5_000
 #: the jitter is at most this fraction of the smallest gap between distinct values of any column
 #: (standardised), so that copies of a row stay closer to each other than to any other row
