@@ -546,8 +546,10 @@ def model_card() -> str:
           "each kind of data are below.", "",
           "## Out of scope (known to be wrong, or unmeasured)", "",
           "- The network itself on discrete variables: declared or detected discrete columns (labels, categories, "
-          "few-valued columns) are routed to `infoatlas.discrete`; continuous columns with ties but more "
-          "than 20 distinct values reach the network (its head saw rounded Gaussians with 21-150 levels).",
+          "few-valued columns) are routed to `infoatlas.discrete`, and continuous data whose rows repeat on both "
+          "sides (at most half as many distinct rows as rows on each) to `infoatlas.pooled` (KSG on jittered "
+          "rows); continuous columns with ties but more than 20 distinct values on one side only reach the "
+          "network (its head saw rounded Gaussians with 21-150 levels).",
           "- Structured data unlike the training families (see the structured figures and limitations below).",
           "- Few rows for many columns (n up to 3 (dx + dy)): the interval is widened to include 0 and a "
           "note says so; read the point estimate there with the few-rows figures below.",
@@ -587,7 +589,9 @@ def model_card() -> str:
     st, stl, few = load("structured"), load("structured_large"), load("fewrows")
     if st:
         L += [f"Structured held-out families (`release_eval.sh` suite `structured`, {st['meta']['cases']} data sets, "
-              f"dims {', '.join(f'{a}+{c}' for a, c in st['meta']['dims'])}):", "", by_n_table(st), "", family_table(st), ""]
+              f"dims {', '.join(f'{a}+{c}' for a, c in st['meta']['dims'])}; pooled clusters, whose rows repeat on "
+              "both sides, are estimated by `infoatlas.pooled`, not by the weights):", "", by_n_table(st), "",
+              family_table(st), ""]
     if stl:
         L += [f"At n = 20,000 with 40+40 and 64+64 dims ({stl['meta']['cases']} data sets): 90% coverage by family "
               + coverage_by(stl, "family") + ".", ""]

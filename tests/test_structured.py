@@ -153,6 +153,17 @@ def test_embedded_latents_keep_their_mi(rng):
         assert t.latent.dim_x <= 4 and t.latent.dim_y <= S.LATENT_MAX
 
 
+def test_wide_mixtures_keep_the_table_rows_mi(rng):
+    from infoatlas.atlas import mixtures
+
+    train = {(r.dim_x, r.dim_y, r.mi) for r in mixtures.load_table() if r.split == "train"}
+    for dx, dy in [(1, 1), (3, 40), (64, 16), (160, 2)]:
+        t = S.make("mixture_wide", dx, dy, 0.0, rng)
+        assert (t.latent.dim_x, t.latent.dim_y, t.mutual_information()) in train  # a training row, its MI
+        assert t.latent.dim_x <= min(dx, S.LATENT_MAX) and t.latent.dim_y <= min(dy, S.LATENT_MAX)
+        assert (t.fx is None) == (t.latent.dim_x == dx) and (t.fy is None) == (t.latent.dim_y == dy)
+
+
 def test_shape_prior_reaches_few_rows_and_wide_sides():
     rng = np.random.default_rng(3)
     shapes = [S.draw_shape(rng, "independent_wide") for _ in range(300)]

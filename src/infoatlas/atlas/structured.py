@@ -33,7 +33,7 @@ from . import base, mixtures, transforms
 from .discrete import QuantisedGaussian, entropy_pmf, mi_from_joint
 
 TRAIN = ("manifold_tanh", "manifold_pad", "manifold_strip", "clusters_ball", "gauss_wide", "independent_wide",
-         "gauss_rounded", "clusters_codebook")
+         "gauss_rounded", "clusters_codebook", "mixture_wide")
 VALIDATION = ("manifold_fourier", "clusters_shell")
 HELDOUT = ("manifold_image", "clusters_pool", "mixture_embedded", "independent_structured")
 FAMILIES = TRAIN + VALIDATION + HELDOUT
@@ -226,6 +226,22 @@ def manifold(family: str, dx: int, dy: int, mi: float, rng):
     return Embedded(latent, fx, fy, dx, dy, rng)
 
 
+def mixture_wide(dx: int, dy: int, rng):
+    """A train-split row of the Gaussian-mixture table (1-6 dims per side, tabulated MI) carried into
+    the ambient widths by the training manifolds' tanh or padded maps (each side its own; a side as
+    wide as its latent stays the latent).  MI = the row's: both maps are injective.  Training saw
+    mixtures only up to 32 columns, padded with independent ones; in 16+64 and 40+40 columns they
+    read about a nat low, padded or embedded (docs/experiments/mixture_latent)."""
+    rows = [r for r in mixtures.load_table() if r.split == "train" and r.dim_x <= min(dx, LATENT_MAX)
+            and r.dim_y <= min(dy, LATENT_MAX)]
+    latent = mixtures.GaussianMixture.from_row(rows[int(rng.integers(len(rows)))])
+
+    def side(k, d):
+        return None if d == k else (TanhEmbed, PadEmbed)[int(rng.integers(2))](k, d, rng)
+
+    return Embedded(latent, side(latent.dim_x, dx), side(latent.dim_y, dy), dx, dy, rng)
+
+
 # --------------------------------------------------------------------------- clusters
 def cluster_pmf(k: int, mi: float, rng) -> np.ndarray:
     """A joint pmf (k, k) of labels with MI equal to min(mi, 0.95 H(C)): C ~ Dirichlet(2) weights,
@@ -394,9 +410,11 @@ def gauss_rounded(dx: int, dy: int, mi: float, rng):
 
 def make(family: str, dx: int, dy: int, mi: float, rng):
     """A sampler of ``family`` with ambient widths (dx, dy) and, where the family allows, MI ``mi``
-    (clusters: at most 0.95 log 12; mixture_embedded: the table row's MI; independence: 0)."""
+    (clusters: at most 0.95 log 12; mixture_embedded, mixture_wide: the table row's MI; independence: 0)."""
     if family in EMBEDDINGS:
         return manifold(family, dx, dy, mi, rng)
+    if family == "mixture_wide":
+        return mixture_wide(dx, dy, rng)
     if family.startswith("clusters_"):
         return clusters(family, dx, dy, mi, rng)
     if family == "gauss_wide":
