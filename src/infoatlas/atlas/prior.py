@@ -76,7 +76,7 @@ def train_families(version: str) -> tuple[str, ...]:
     return tuple(f for f in TRAIN_FAMILIES if tuple(int(p) for p in FAMILY_SINCE.get(f, "0").split(".")) <= v)
 
 
-# relative; the structured nine are a little over a third of the stream
+# relative; the structured nine are about two fifths of the stream (the eight of atlas 1.6: 38%)
 TRAIN_WEIGHTS = np.array([0.18, 0.12, 0.1, 0.08, 0.16, 0.26, 0.10, 0.12, 0.12, 0.08, 0.08, 0.10, 0.08, 0.08, 0.06, 0.08,
                           0.08])
 _TRAIN_CDF = np.cumsum(TRAIN_WEIGHTS)
