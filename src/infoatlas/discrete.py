@@ -307,6 +307,14 @@ Z90 = 1.645
 INDEPENDENCE_LEVEL = 0.05
 
 
+def half_sample_spread(stat, mi: float, n: int, random_state, reps: int) -> float:
+    """s of the interval mi +- 1.645 s: s^2 = sd^2 + b^2 over ``reps`` half-samples of n rows drawn
+    without replacement (``stat(rows)`` the estimate on them): sd their spread, b = mi - their mean."""
+    rng = np.random.default_rng(random_state)
+    half = [stat(rng.choice(n, n // 2, replace=False)) for _ in range(reps)]
+    return float(np.sqrt(np.var(half, ddof=1) + (mi - np.mean(half)) ** 2))
+
+
 def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: np.ndarray,
                       random_state=0, k: int = 3, reps: int = 8) -> tuple[float, float, float, list[str]]:
     """(mi, lower, upper, notes) in nats for data with a discrete side or mixed columns.
@@ -321,10 +329,7 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
     n = x.shape[0]
     notes = []
     mi = point_estimate(x, y, mask_x, mask_y, k)
-    rng = np.random.default_rng(random_state)
-    half = [point_estimate(x[s], y[s], mask_x, mask_y, k)
-            for s in (rng.choice(n, n // 2, replace=False) for _ in range(reps))]
-    spread = float(np.sqrt(np.var(half, ddof=1) + (mi - np.mean(half)) ** 2))
+    spread = half_sample_spread(lambda s: point_estimate(x[s], y[s], mask_x, mask_y, k), mi, n, random_state, reps)
     lower, upper = mi - Z90 * spread, mi + Z90 * spread
     how = kind(mask_x, mask_y)
     cont, lab = {"label_y": (x, y), "label_x": (y, x)}.get(how, (None, None))

@@ -20,7 +20,7 @@ import zlib
 import numpy as np
 from scipy.spatial import cKDTree
 
-from .discrete import Z90, side_entropy
+from .discrete import Z90, half_sample_spread, side_entropy
 from .knn import knn_radius, ksg_value
 from .validation import check_random_state
 
@@ -153,9 +153,7 @@ def pooled_estimate(x: np.ndarray, y: np.ndarray, random_state=0, k: int = POOLE
     mi = pooled_ksg(x, y, k, random_state)
     order = order_rows(np.hstack([_standardise(x), _standardise(y)]), random_state)
     x, y = x[order], y[order]
-    rng = np.random.default_rng(random_state)
-    half = [pooled_ksg(x[s], y[s], k, random_state) for s in (rng.choice(n, n // 2, replace=False) for _ in range(reps))]
-    spread = float(np.sqrt(np.var(half, ddof=1) + (mi - np.mean(half)) ** 2))
+    spread = half_sample_spread(lambda s: pooled_ksg(x[s], y[s], k, random_state), mi, n, random_state, reps)
     bound = min(side_entropy(x), side_entropy(y))
     # a negative reading (KSG's bias at weak dependence) is 0: the interval is centred there, so that
     # it keeps its width rather than collapsing to [0, 0] when mi + 1.645 s < 0
