@@ -510,7 +510,10 @@ def model_card() -> str:
         c = ref["config"]
         heads = c.get("heads", 1)
         L.append(f"| refinement head | fitted with the trunk frozen on atlas {ref['atlas_version']}'s training families: "
-                 f"{c['data_sets']:,} data sets (+{c['val_sets']:,} for early stopping), seed {c['seed']}, "
+                 + (f"{c['data_sets']:,} data sets (+{c['val_sets']:,} for early stopping), seed {c['seed']}, "
+                    if not c.get("more_seeds") else
+                    f"{ref.get('fit_sets', 0):,} data sets from fit streams of seeds {c['seed']}, {c['more_seeds']} "
+                    f"(+{c['val_sets']:,} of seed {c['seed']} for early stopping), ")
                  + (f"loss weights {c['family_weight']}, " if c.get("family_weight") else "")
                  + (f"the mean of {heads} heads (seeds {c['seed']}-{c['seed'] + heads - 1}; best epochs "
                     f"{', '.join(map(str, ref['best_epoch']))} of {c['epochs']})" if heads > 1

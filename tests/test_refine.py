@@ -1,5 +1,7 @@
 """The refinement head: kNN pair statistics, the head's wiring, and ``infoatlas refine`` end to end."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -204,3 +206,23 @@ def test_cache_key_ignores_a_setting_added_later_at_its_old_value(tiny_weights):
     assert "spread_repeats" not in _features_key(f) and _features_key(f).startswith("FeatureSettings(rows_per_pass=")
     on = dict(meta, features=dataclasses.replace(f, spread_repeats=1))
     assert cache_key(base, meta, 0, 0, 10) != cache_key(base, on, 0, 0, 10)
+
+
+def test_more_seeds_add_fit_streams_and_reuse_the_cached_one(tiny_weights, tmp_path):
+    from infoatlas.training.refine import fit_seeds
+
+    cache = tmp_path / "cache"
+    small = RefineConfig(data_sets=16, val_sets=8, n_knn=3, width=8, epochs=1, batch_size=8, workers=0)
+    first = refine(tiny_weights, tmp_path / "a.safetensors", small, progress=False, cache_dir=cache)
+    assert len(list(cache.glob("features-*.npz"))) == 2  # the fit and stopping streams of seed 100
+    more = dataclasses.replace(small, more_seeds="200")
+    rec = refine(tiny_weights, tmp_path / "b.safetensors", more, progress=False, cache_dir=cache)
+    # one new file (seed 200's fit stream), the two earlier ones read back; the fit saw both streams
+    assert len(list(cache.glob("features-*.npz"))) == 3
+    assert first["fit_sets"] <= 16 < rec["fit_sets"] <= 32 and rec["features_from_cache"] is False
+    again = refine(tiny_weights, tmp_path / "c.safetensors", more, progress=False, cache_dir=cache)
+    assert again["features_from_cache"] is True and again["fit_sets"] == rec["fit_sets"]
+    assert fit_seeds(more) == [100, 200]
+    for bad in ("100", "200,200", "x"):
+        with pytest.raises(ValueError, match="more_seeds"):
+            fit_seeds(dataclasses.replace(small, more_seeds=bad))

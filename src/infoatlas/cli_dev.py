@@ -93,7 +93,9 @@ def _refine_options(fn):
         "weight_decay": "AdamW weight decay.", "batch_size": "Data sets per step.",
         "workers": "Processes computing the trunk's features.",
         "family_weight": "Loss weights by family, e.g. 'gauss_dense=2,gauss_sparse=2' (others 1).",
-        "heads": "Heads fitted with seeds seed, seed+1, ... on the same features; the stored head is their mean."})(fn)
+        "heads": "Heads fitted with seeds seed, seed+1, ... on the same features; the stored head is their mean.",
+        "more_seeds": "Further fit streams, e.g. '200,300': data-sets more data sets drawn with each seed "
+                      "(adds data to a cached fit without recomputing it)."})(fn)
 
 
 @dev.command("train-pairs")

@@ -1,8 +1,9 @@
-"""The shipped weights against a candidate head refitted on atlas 1.7 (with mixture_wide), on fresh
-draws of training families (seed [4343, ...]) and on the validation families; never a held-out
-family.  MAE only (the candidate is not calibrated).  Writes compare.txt next to this file.
+"""The shipped weights against a candidate head (written for the head refitted on atlas 1.7, with
+mixture_wide, before it was shipped; reused for later candidates), on fresh draws of training
+families (seed [4343, ...]) and on the validation families; never a held-out family.  MAE only
+(the candidate need not be calibrated).  Writes compare.txt next to this file, or to OUT when given.
 
-    python docs/experiments/mixture_latent/compare.py CANDIDATE.safetensors
+    python docs/experiments/mixture_latent/compare.py CANDIDATE.safetensors [OUT]
 """
 import sys
 import warnings
@@ -21,7 +22,7 @@ FAMILIES = {"train": [("mixture_wide", WIDE), ("mixture", NARROW), ("gauss_dense
                            ("clusters_shell", WIDE)]}
 
 
-def main(candidate: str, per_cell: int = 12):
+def main(candidate: str, out: str | None = None, per_cell: int = 12):
     warnings.simplefilter("ignore")
     ests = {"shipped": infoatlas.InfoAtlas.from_pretrained(), "candidate": infoatlas.InfoAtlas.from_pretrained(candidate)}
     lines = []
@@ -36,8 +37,8 @@ def main(candidate: str, per_cell: int = 12):
                         err[k].append(abs(e.estimate(x, y).mi - mi))
                 lines.append(f"{split:10s} {fam:16s} n={n:5d}  " + "  ".join(f"{k} {np.mean(v):.3f}" for k, v in err.items()))
                 print(lines[-1], flush=True)
-    Path(__file__).with_name("compare.txt").write_text("\n".join(lines) + "\n")
+    Path(out or Path(__file__).with_name("compare.txt")).write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

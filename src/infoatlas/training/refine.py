@@ -47,6 +47,22 @@ class RefineConfig:
     workers: int = 2           # processes computing features (0: in this process)
     family_weight: str = ""    # loss weights by family, "name=factor,..." (others 1), e.g. to protect plain Gaussians
     heads: int = 1             # heads fitted (seeds seed, seed + 1, ...) on the same features; the stored head is their mean
+    more_seeds: str = ""       # further fit streams, "200,300": data_sets more data sets drawn with each seed, so that
+                               # data can be added to a fit whose features are cached without recomputing them
+
+
+def fit_seeds(cfg: RefineConfig) -> list[int]:
+    """The seeds of the fit streams: ``cfg.seed`` and those of ``cfg.more_seeds`` (distinct)."""
+    seeds = [cfg.seed]
+    for part in filter(None, (p.strip() for p in cfg.more_seeds.split(","))):
+        try:
+            s = int(part)
+        except ValueError:
+            raise ValueError(f"more_seeds must be comma-separated integers, got {cfg.more_seeds!r}") from None
+        if s in seeds:
+            raise ValueError(f"more_seeds repeats seed {s} (the fit streams must differ)")
+        seeds.append(s)
+    return seeds
 
 
 def family_weights(spec: str) -> dict[str, float]:
@@ -319,11 +335,14 @@ def refine(weights, out_path, cfg: RefineConfig = RefineConfig(), progress: bool
     model = with_head(base, cfg.n_knn, cfg.width, cfg.seed, cfg.n_global)
     weights_by_family = family_weights(cfg.family_weight)
     # the stored wall time then says whether it includes computing the features
+    streams = [(s, FIT_STREAM, cfg.data_sets) for s in fit_seeds(cfg)] + [(cfg.seed, STOP_STREAM, cfg.val_sets)]
     from_cache = all(p is not None and p.exists() for p in (
-        _cache_path(cache_dir, model, meta, cfg.seed, s, c) for s, c in ((FIT_STREAM, cfg.data_sets),
-                                                                         (STOP_STREAM, cfg.val_sets))))
-    fit = _stack(collect(model, meta, cfg.seed, FIT_STREAM, cfg.data_sets, cfg.workers, progress, cache_dir),
-                 weights_by_family)
+        _cache_path(cache_dir, model, meta, seed, s, c) for seed, s, c in streams))
+    fit_recs = []
+    for seed, s, c in streams[:-1]:
+        fit_recs += collect(model, meta, seed, s, c, cfg.workers, progress, cache_dir)
+    fit = _stack(fit_recs, weights_by_family)
+    del fit_recs
     stop = _stack(collect(model, meta, cfg.seed, STOP_STREAM, cfg.val_sets, cfg.workers, progress, cache_dir),
                   weights_by_family)
     record = fit_head(model, fit, stop, cfg, progress)
@@ -343,7 +362,7 @@ def refine(weights, out_path, cfg: RefineConfig = RefineConfig(), progress: bool
         record = {"stop_pinball_before": records[0]["stop_pinball_before"], "stop_pinball_after": round(after, 5),
                   "best_epoch": [r["best_epoch"] for r in records],
                   "heads_stop_pinball": [r["stop_pinball_after"] for r in records]}
-    record.update({"config": asdict(cfg), "atlas_version": prior.ATLAS_VERSION,
+    record.update({"config": asdict(cfg), "fit_sets": len(fit["target"]), "atlas_version": prior.ATLAS_VERSION,
                    "families": list(prior.TRAIN_FAMILIES), "seconds": round(time.time() - t0, 1),
                    "features_from_cache": from_cache})
     extra = {k: v for k, v in meta.items() if k != "interval_calibration"}
