@@ -106,6 +106,13 @@ def load_table() -> tuple[MixtureRow, ...]:
         )
 
 
+@lru_cache(maxsize=None)
+def rows_within(split: str, dx: int, dy: int) -> tuple[MixtureRow, ...]:
+    """The table's rows of ``split`` ("train" or "heldout") with dim_x <= dx and dim_y <= dy, in
+    table order (cached: samplers draw one of them per data set)."""
+    return tuple(r for r in load_table() if r.split == split and r.dim_x <= dx and r.dim_y <= dy)
+
+
 def build_table(path, max_dim: int = 6, per_dims: int = 30, heldout_share: float = 0.2) -> None:
     """Compute the table: ``per_dims`` mixtures for each (dim_x, dim_y) up to ``max_dim``."""
     rows = []

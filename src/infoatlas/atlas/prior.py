@@ -37,7 +37,6 @@ smooth injective embeddings (p=0.15).  Monotone per-coordinate maps are applied 
 """
 from __future__ import annotations
 
-from functools import lru_cache
 
 import numpy as np
 
@@ -142,14 +141,8 @@ def _student_t(dx, dy, mi, rng):
     return base.StudentT(rho, dx, dy, dof)
 
 
-@lru_cache(maxsize=None)
-def _mixture_rows(split: str, dx: int, dy: int) -> tuple:
-    """Table rows of a split that fit in (dx, dy) (padded up with independent coordinates)."""
-    return tuple(r for r in mixtures.load_table() if r.split == split and r.dim_x <= dx and r.dim_y <= dy)
-
-
 def _mixture(dx, dy, rng, split: str):
-    cand = _mixture_rows(split, dx, dy)
+    cand = mixtures.rows_within(split, dx, dy)  # padded up to (dx, dy) with independent coordinates
     row = cand[int(rng.integers(len(cand)))]
     return transforms.PadIndependent(mixtures.GaussianMixture.from_row(row), dx, dy)
 
@@ -157,7 +150,7 @@ def _mixture(dx, dy, rng, split: str):
 def _marginal_sampler(d: int, rng):
     """A non-Gaussian d-dim distribution (only its X side is used)."""
     if rng.random() < 0.5:
-        rows = _mixture_rows("train", d, 6)  # any Y width: the table's widest is 6
+        rows = mixtures.rows_within("train", d, 6)  # any Y width: the table's widest is 6
         row = rows[int(rng.integers(len(rows)))]
         return transforms.PadIndependent(mixtures.GaussianMixture.from_row(row), d, row.dim_y)
     dof = float(np.exp(rng.uniform(0.0, np.log(30.0))))

@@ -215,8 +215,7 @@ def manifold(family: str, dx: int, dy: int, mi: float, rng):
     """A Gaussian latent pair (or, for ``mixture_embedded``, a held-out Gaussian-mixture pair) of
     intrinsic dims (kx, ky) carried into (dx, dy) by the family's embedding."""
     if family == "mixture_embedded":
-        rows = [r for r in mixtures.load_table() if r.split == "heldout" and r.dim_x <= min(dx, LATENT_MAX)
-                and r.dim_y <= min(dy, LATENT_MAX)]
+        rows = mixtures.rows_within("heldout", min(dx, LATENT_MAX), min(dy, LATENT_MAX))
         row = rows[int(rng.integers(len(rows)))]
         latent = mixtures.GaussianMixture.from_row(row)
     else:
@@ -232,8 +231,7 @@ def mixture_wide(dx: int, dy: int, rng):
     wide as its latent stays the latent).  MI = the row's: both maps are injective.  Training saw
     mixtures only up to 32 columns, padded with independent ones; in 16+64 and 40+40 columns they
     read about a nat low, padded or embedded (docs/experiments/mixture_latent)."""
-    rows = [r for r in mixtures.load_table() if r.split == "train" and r.dim_x <= min(dx, LATENT_MAX)
-            and r.dim_y <= min(dy, LATENT_MAX)]
+    rows = mixtures.rows_within("train", min(dx, LATENT_MAX), min(dy, LATENT_MAX))
     latent = mixtures.GaussianMixture.from_row(rows[int(rng.integers(len(rows)))])
 
     def side(k, d):
