@@ -1,0 +1,149 @@
+"""Does a trunk that has seen atlas 1.7's structured families give the head better features?
+
+The shipped trunk was pretrained on atlas 1.2 (continuous families, up to 32 dims per side); only
+its refinement head saw the structured families (manifolds, clusters, pools, wide Gaussians).
+More head data did not help the manifold families (docs/experiments/head_data), so the trunk's
+features are the suspect.  This script compares fresh refinement heads (shipped settings: width
+128, 80 epochs, loss weights gauss_dense=2,gauss_sparse=2; seeds 100-104) fitted on the features of
+
+    shipped   the shipped trunk (cached by docs/experiments/multiscale/multiscale.py)
+    trunk17   a trunk warm-started from it on atlas 1.7's training families (TRUNK, a weight file)
+
+on the same data sets: the first FIT of the atlas-1.7 fit stream (seed 100), 4,000 early-stopping
+draws (stop stream), and the validation families at n = 1,000 and 5,000 (seed 1; never fitted on).
+Held-out families are not read.
+
+    python docs/experiments/trunk17/compare.py TRUNK MULTISCALE_CACHE CACHE FIT > docs/experiments/trunk17/compare.md
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "multiscale"))
+import multiscale as M  # noqa: E402
+
+from infoatlas.atlas import prior  # noqa: E402
+from infoatlas.bench.suite import atlas_suite  # noqa: E402
+from infoatlas.knn import N_GLOBAL  # noqa: E402
+from infoatlas.training import refine as R  # noqa: E402
+
+SEEDS = (100, 101, 102, 103, 104)
+BASE_COLS = 2 * 8 + 1 + N_GLOBAL
+_EST = {}
+
+
+def _init(trunk: str):
+    from infoatlas.estimator import InfoAtlas
+    from infoatlas.weights import load_model
+
+    torch.set_num_threads(1)
+    model, meta = load_model(trunk)
+    _, shipped = load_model("infoatlas-base")
+    # the shipped feature settings (the trunk's pretraining does not read the head's settings)
+    meta = {**meta, "features": shipped["features"]}
+    _EST["est"] = InfoAtlas(R.with_head(model, 8, 128, n_global=N_GLOBAL), meta, random_state=0)
+
+
+def _record(case):
+    return M.trunk_record(_EST["est"], *case)
+
+
+def _stream_case(job):
+    x, y, mi, fam = R.draw_case(*job)
+    return _record((x, y, mi, fam, x.shape[0]))
+
+
+def _val_case(c):
+    return _record((c.x, c.y, c.mi, c.family, c.n))
+
+
+def collect(path: Path, fn, jobs, trunk):
+    if path.exists():
+        return list(np.load(path, allow_pickle=True)["recs"])
+    import multiprocessing as mp
+
+    from tqdm.auto import tqdm
+    with mp.get_context("spawn").Pool(2, initializer=_init, initargs=(trunk,)) as pool:
+        recs = [r for r in tqdm(pool.imap(fn, jobs, chunksize=8), total=len(jobs), desc=path.stem) if r is not None]
+    np.savez(path, recs=np.array(recs, dtype=object))
+    return recs
+
+
+def fit_and_score(est, fit, stop, val):
+    """Heads of seeds SEEDS: per seed (stop pinball, validation medians (m,), stop medians (m,))."""
+    out = []
+    for seed in SEEDS:
+        cfg = R.RefineConfig(seed=seed, family_weight="gauss_dense=2,gauss_sparse=2")
+        model, rec = M.fit_variant(est, fit, stop, (), cfg)
+        out.append((rec["stop_pinball_after"], M.medians(model, val, ())[:, 1], M.medians(model, stop, ())[:, 1]))
+    return out
+
+
+def main(trunk: str, ms_cache: str, cache: str, n_fit: int):
+    cache = Path(cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    jobs_fit = [(100, R.FIT_STREAM, i) for i in range(n_fit)]
+    jobs_stop = [(100, R.STOP_STREAM, i) for i in range(M.STOP_SETS)]
+    cases = atlas_suite(M.VAL_NS, M.VAL_DIMS, 25, families=prior.VALIDATION_FAMILIES, mi_max=5.0, seed=1)
+    new = {"fit": collect(cache / f"fit-{n_fit}.npz", _stream_case, jobs_fit, trunk),
+           "stop": collect(cache / f"stop-{M.STOP_SETS}.npz", _stream_case, jobs_stop, trunk),
+           "val": collect(cache / "validation.npz", _val_case, cases, trunk)}
+    minutes = (time.time() - t0) / 60
+    ms = Path(ms_cache)
+    trim = lambda recs: [{**r, "knn": r["knn"][:, :BASE_COLS]} for r in recs]  # noqa: E731
+    old_fit = list(np.load(next(ms.glob("fit-*[0-9].npz")), allow_pickle=True)["recs"])[:n_fit]
+    old = {"fit": trim(old_fit), "stop": trim(list(np.load(ms / f"stop-{M.STOP_SETS}.npz", allow_pickle=True)["recs"])),
+           "val": trim(list(np.load(ms / "validation.npz", allow_pickle=True)["recs"]))}
+    for k in old:  # the same data sets in the same order, read the same way up to the trunk
+        assert [r["truth"] for r in old[k]] == [r["truth"] for r in new[k]], k
+        assert all(np.array_equal(a["knn"], b["knn"]) and np.array_equal(a["stats"], b["stats"])
+                   for a, b in zip(old[k], new[k])), k
+    torch.set_num_threads(2)
+    from infoatlas.estimator import InfoAtlas
+    from infoatlas.weights import load_model
+
+    res = {}
+    for name, trunk_path, d in (("shipped", "infoatlas-base", old), ("trunk17", trunk, new)):
+        model, meta = load_model(trunk_path)
+        est = InfoAtlas(R.with_head(model, 8, 128, n_global=N_GLOBAL) if not model.cfg.n_knn else model, meta)
+        res[name] = fit_and_score(est, d["fit"], d["stop"], d["val"])
+        print(name, [round(r[0], 5) for r in res[name]], file=sys.stderr)
+    truth_v = np.array([r["truth"] for r in new["val"]])
+    truth_s = np.array([r["truth"] for r in new["stop"]])
+    fam_v = np.array([r["family"] for r in new["val"]])
+    n_v = np.array([r["n"] for r in new["val"]])
+    fam_s = np.array([r["family"] for r in new["stop"]])
+    names = list(res)
+    print(f"# Fresh heads on the shipped trunk and on a trunk warm-started on atlas 1.7\n\n"
+          f"Fit {len(new['fit'])} data sets, early stopping {len(new['stop'])}, validation {len(new['val'])}; "
+          f"heads of seeds {', '.join(map(str, SEEDS))} on each; trunk17 features computed in {minutes:.0f} min.\n")
+    print("| trunk | stop pinball (mean ± sd over seeds) | validation MAE | validation MAE, mean of the 5 heads |")
+    print("|---|---|---|---|")
+    for name in names:
+        p = np.array([r[0] for r in res[name]])
+        v = np.array([np.abs(r[1] - truth_v).mean() for r in res[name]])
+        ens = np.abs(np.mean([r[1] for r in res[name]], 0) - truth_v).mean()
+        print(f"| {name} | {p.mean():.4f} ± {p.std(ddof=1):.4f} | {v.mean():.3f} ± {v.std(ddof=1):.3f} | {ens:.3f} |")
+
+    def by(keys, truth, idx, j):  # j: 1 validation medians, 2 early-stopping medians
+        print("\n| " + " | ".join(keys) + " | " + " | ".join(f"MAE {n}" for n in names) + " |")
+        print("|" + "---|" * (len(keys) + len(names)))
+        for key in sorted(set(zip(*[k for k in idx]))):
+            sel = np.all([np.asarray(a) == v for a, v in zip(idx, key)], axis=0)
+            cells = [np.mean([np.abs(r[j][sel] - truth[sel]).mean() for r in res[n]]) for n in names]
+            print("| " + " | ".join(map(str, key)) + " | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
+
+    print("\n## Validation families (MAE of the median, nats; mean over the five heads)")
+    by(["family", "n"], truth_v, [fam_v, n_v], 1)
+    print("\n## Early-stopping draws, training families (optimistic for both alike)")
+    by(["family"], truth_s, [fam_s], 2)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))
