@@ -5,7 +5,7 @@ statistics of the first min(n, 1024) rows (the same data sets, drawn again), and
 variant and seed (seeds 100-104, shipped settings otherwise); prints each variant's mean and spread
 over the seeds of the early-stopping pinball and of the validation MAE (seed 1 validation draws).
 
-    python docs/experiments/multiscale/seeds.py CACHE_DIR FIT > docs/experiments/multiscale/seeds.md
+    python docs/experiments/multiscale/seeds.py CACHE_DIR FIT > docs/experiments/multiscale/seeds.md 2> log
 """
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-import multiscale as M
-from infoatlas.atlas import prior
-from infoatlas.bench.suite import atlas_suite
-from infoatlas.features import Featurizer, order_rows
-from infoatlas.knn import global_features
-from infoatlas.training import refine as R
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import multiscale as M  # noqa: E402
+from infoatlas.atlas import prior  # noqa: E402
+from infoatlas.bench.suite import atlas_suite  # noqa: E402
+from infoatlas.features import Featurizer, order_rows  # noqa: E402
+from infoatlas.knn import global_features  # noqa: E402
+from infoatlas.training import refine as R  # noqa: E402
 
 SEEDS = (100, 101, 102, 103, 104)
 ROWS_1024 = 1024
