@@ -99,14 +99,17 @@ def _val_case(c):
     return _record((c.x, c.y, c.mi, c.family, c.n))
 
 
-def collect(path: Path, fn, jobs):
+def collect(path: Path, fn, jobs, initializer=None, initargs=()):
+    """fn over jobs in two worker processes (each set up by ``initializer``, default the shipped
+    model's :func:`_init`), the records that are not None kept in ``path`` and read from there
+    when it exists."""
     if path.exists():
         with np.load(path, allow_pickle=True) as f:
             return list(f["recs"])
     import multiprocessing as mp
     from tqdm.auto import tqdm
 
-    with mp.get_context("spawn").Pool(2, initializer=_init) as pool:
+    with mp.get_context("spawn").Pool(2, initializer=initializer or _init, initargs=initargs) as pool:
         recs = [r for r in tqdm(pool.imap(fn, jobs, chunksize=8), total=len(jobs), desc=path.stem) if r is not None]
     np.savez(path, recs=np.array(recs, dtype=object))
     return recs

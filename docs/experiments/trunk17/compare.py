@@ -62,18 +62,6 @@ def _val_case(c):
     return _record((c.x, c.y, c.mi, c.family, c.n))
 
 
-def collect(path: Path, fn, jobs, trunk):
-    if path.exists():
-        return list(np.load(path, allow_pickle=True)["recs"])
-    import multiprocessing as mp
-
-    from tqdm.auto import tqdm
-    with mp.get_context("spawn").Pool(2, initializer=_init, initargs=(trunk,)) as pool:
-        recs = [r for r in tqdm(pool.imap(fn, jobs, chunksize=8), total=len(jobs), desc=path.stem) if r is not None]
-    np.savez(path, recs=np.array(recs, dtype=object))
-    return recs
-
-
 def fit_and_score(est, fit, stop, val):
     """Heads of seeds SEEDS: per seed (stop pinball, validation medians (m,), stop medians (m,))."""
     out = []
@@ -91,9 +79,9 @@ def main(trunk: str, ms_cache: str, cache: str, n_fit: int):
     jobs_fit = [(100, R.FIT_STREAM, i) for i in range(n_fit)]
     jobs_stop = [(100, R.STOP_STREAM, i) for i in range(M.STOP_SETS)]
     cases = atlas_suite(M.VAL_NS, M.VAL_DIMS, 25, families=prior.VALIDATION_FAMILIES, mi_max=5.0, seed=1)
-    new = {"fit": collect(cache / f"fit-{n_fit}.npz", _stream_case, jobs_fit, trunk),
-           "stop": collect(cache / f"stop-{M.STOP_SETS}.npz", _stream_case, jobs_stop, trunk),
-           "val": collect(cache / "validation.npz", _val_case, cases, trunk)}
+    new = {"fit": M.collect(cache / f"fit-{n_fit}.npz", _stream_case, jobs_fit, _init, (trunk,)),
+           "stop": M.collect(cache / f"stop-{M.STOP_SETS}.npz", _stream_case, jobs_stop, _init, (trunk,)),
+           "val": M.collect(cache / "validation.npz", _val_case, cases, _init, (trunk,))}
     minutes = (time.time() - t0) / 60
     ms = Path(ms_cache)
     trim = lambda recs: [{**r, "knn": r["knn"][:, :BASE_COLS]} for r in recs]  # noqa: E731

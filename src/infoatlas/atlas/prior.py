@@ -37,7 +37,6 @@ smooth injective embeddings (p=0.15).  Monotone per-coordinate maps are applied 
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 from . import additive, base, mixtures, structured, transforms
