@@ -112,7 +112,7 @@ def test_pair_features_are_near_zero_for_gaussians_and_not_for_heavy_tails():
     from infoatlas.features import N_PAIR_FEATS, N_PAIR_RAW, pair_features
 
     rng = np.random.default_rng(0)
-    n, dx, dy = 4000, 3, 2
+    n, dx = 4000, 3
     x = rng.standard_normal((n, dx))
     y = np.column_stack([0.8 * x[:, 0] + 0.6 * rng.standard_normal(n), rng.standard_normal(n)])
     f = pair_features(_canon(x, y), 8)

@@ -11,9 +11,6 @@ usage (repository root): python docs/experiments/row_cap/row_cap.py [OUT_DIR]
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from infoatlas import InfoAtlas
 from infoatlas.bench.accuracy import run_cases
 from infoatlas.bench.suite import atlas_suite

@@ -4,19 +4,22 @@ The shipped trunk was pretrained on atlas 1.2 (continuous families, up to 32 dim
 its refinement head saw the structured families (manifolds, clusters, pools, wide Gaussians).
 More head data did not help the manifold families (docs/experiments/head_data), so the trunk's
 features are the suspect.  This script compares fresh refinement heads (shipped settings: width
-128, 80 epochs, loss weights gauss_dense=2,gauss_sparse=2; seeds 100-104) fitted on the features of
+128, 80 epochs, loss weights gauss_dense=2,gauss_sparse=2; one head per seed) fitted on the features of
 
     shipped   the shipped trunk (cached by docs/experiments/multiscale/multiscale.py)
-    trunk17   a trunk warm-started from it on atlas 1.7's training families (TRUNK, a weight file)
+    NAME      each trunk given as NAME=WEIGHTS:CACHE (a weight file, and the folder that keeps its
+              features), e.g. trunks warm-started from the shipped one on atlas 1.7's training families
 
 on the same data sets: the first FIT of the atlas-1.7 fit stream (seed 100), 4,000 early-stopping
 draws (stop stream), and the validation families at n = 1,000 and 5,000 (seed 1; never fitted on).
 Held-out families are not read.
 
-    python docs/experiments/trunk17/compare.py TRUNK MULTISCALE_CACHE CACHE FIT > docs/experiments/trunk17/compare.md
+    python docs/experiments/trunk17/compare.py MULTISCALE_CACHE FIT NAME=WEIGHTS:CACHE [...] \
+        [--seeds 100,101,102,103,104] > docs/experiments/trunk17/compare.md
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -32,7 +35,6 @@ from infoatlas.bench.suite import atlas_suite  # noqa: E402
 from infoatlas.knn import N_GLOBAL  # noqa: E402
 from infoatlas.training import refine as R  # noqa: E402
 
-SEEDS = (100, 101, 102, 103, 104)
 BASE_COLS = 2 * 8 + 1 + N_GLOBAL
 _EST = {}
 
@@ -62,56 +64,63 @@ def _val_case(c):
     return _record((c.x, c.y, c.mi, c.family, c.n))
 
 
-def fit_and_score(est, fit, stop, val):
-    """Heads of seeds SEEDS: per seed (stop pinball, validation medians (m,), stop medians (m,))."""
+def fit_and_score(est, fit, stop, val, seeds):
+    """One head per seed: per seed (stop pinball, validation medians (m,), stop medians (m,))."""
     out = []
-    for seed in SEEDS:
+    for seed in seeds:
         cfg = R.RefineConfig(seed=seed, family_weight="gauss_dense=2,gauss_sparse=2")
         model, rec = M.fit_variant(est, fit, stop, (), cfg)
         out.append((rec["stop_pinball_after"], M.medians(model, val, ())[:, 1], M.medians(model, stop, ())[:, 1]))
     return out
 
 
-def main(trunk: str, ms_cache: str, cache: str, n_fit: int):
-    cache = Path(cache)
+def trunk_features(trunk: str, cache: Path, n_fit: int, cases) -> dict:
+    """The records of the fit, early-stopping and validation data sets with ``trunk``'s features,
+    computed in two worker processes and kept in ``cache`` (read from there when present)."""
     cache.mkdir(parents=True, exist_ok=True)
-    t0 = time.time()
     jobs_fit = [(100, R.FIT_STREAM, i) for i in range(n_fit)]
     jobs_stop = [(100, R.STOP_STREAM, i) for i in range(M.STOP_SETS)]
+    return {"fit": M.collect(cache / f"fit-{n_fit}.npz", _stream_case, jobs_fit, _init, (trunk,)),
+            "stop": M.collect(cache / f"stop-{M.STOP_SETS}.npz", _stream_case, jobs_stop, _init, (trunk,)),
+            "val": M.collect(cache / "validation.npz", _val_case, cases, _init, (trunk,))}
+
+
+def main(ms_cache: str, n_fit: int, trunks: list[tuple[str, str, Path]], seeds: list[int]):
+    t0 = time.time()
     cases = atlas_suite(M.VAL_NS, M.VAL_DIMS, 25, families=prior.VALIDATION_FAMILIES, mi_max=5.0, seed=1)
-    new = {"fit": M.collect(cache / f"fit-{n_fit}.npz", _stream_case, jobs_fit, _init, (trunk,)),
-           "stop": M.collect(cache / f"stop-{M.STOP_SETS}.npz", _stream_case, jobs_stop, _init, (trunk,)),
-           "val": M.collect(cache / "validation.npz", _val_case, cases, _init, (trunk,))}
+    feats = {name: trunk_features(w, c, n_fit, cases) for name, w, c in trunks}
     minutes = (time.time() - t0) / 60
     ms = Path(ms_cache)
     trim = lambda recs: [{**r, "knn": r["knn"][:, :BASE_COLS]} for r in recs]  # noqa: E731
     old_fit = list(np.load(next(ms.glob("fit-*[0-9].npz")), allow_pickle=True)["recs"])[:n_fit]
     old = {"fit": trim(old_fit), "stop": trim(list(np.load(ms / f"stop-{M.STOP_SETS}.npz", allow_pickle=True)["recs"])),
            "val": trim(list(np.load(ms / "validation.npz", allow_pickle=True)["recs"]))}
-    for k in old:  # the same data sets in the same order, read the same way up to the trunk
-        assert [r["truth"] for r in old[k]] == [r["truth"] for r in new[k]], k
-        assert all(np.array_equal(a["knn"], b["knn"]) and np.array_equal(a["stats"], b["stats"])
-                   for a, b in zip(old[k], new[k])), k
+    for new in feats.values():
+        for k in old:  # the same data sets in the same order, read the same way up to the trunk
+            assert [r["truth"] for r in old[k]] == [r["truth"] for r in new[k]], k
+            assert all(np.array_equal(a["knn"], b["knn"]) and np.array_equal(a["stats"], b["stats"])
+                       for a, b in zip(old[k], new[k])), k
     torch.set_num_threads(2)
     from infoatlas.estimator import InfoAtlas
     from infoatlas.weights import load_model
 
     res = {}
-    for name, trunk_path, d in (("shipped", "infoatlas-base", old), ("trunk17", trunk, new)):
+    for name, trunk_path, d in [("shipped", "infoatlas-base", old)] + [(nm, w, feats[nm]) for nm, w, _ in trunks]:
         model, meta = load_model(trunk_path)
         est = InfoAtlas(R.with_head(model, 8, 128, n_global=N_GLOBAL) if not model.cfg.n_knn else model, meta)
-        res[name] = fit_and_score(est, d["fit"], d["stop"], d["val"])
+        res[name] = fit_and_score(est, d["fit"], d["stop"], d["val"], seeds)
         print(name, [round(r[0], 5) for r in res[name]], file=sys.stderr)
-    truth_v = np.array([r["truth"] for r in new["val"]])
-    truth_s = np.array([r["truth"] for r in new["stop"]])
-    fam_v = np.array([r["family"] for r in new["val"]])
-    n_v = np.array([r["n"] for r in new["val"]])
-    fam_s = np.array([r["family"] for r in new["stop"]])
+    truth_v = np.array([r["truth"] for r in old["val"]])
+    truth_s = np.array([r["truth"] for r in old["stop"]])
+    fam_v = np.array([r["family"] for r in old["val"]])
+    n_v = np.array([r["n"] for r in old["val"]])
+    fam_s = np.array([r["family"] for r in old["stop"]])
     names = list(res)
-    print(f"# Fresh heads on the shipped trunk and on a trunk warm-started on atlas 1.7\n\n"
-          f"Fit {len(new['fit'])} data sets, early stopping {len(new['stop'])}, validation {len(new['val'])}; "
-          f"heads of seeds {', '.join(map(str, SEEDS))} on each; trunk17 features computed in {minutes:.0f} min.\n")
-    print("| trunk | stop pinball (mean ± sd over seeds) | validation MAE | validation MAE, mean of the 5 heads |")
+    print(f"# Fresh heads on the shipped trunk and on trunks warm-started on atlas 1.7\n\n"
+          f"Fit {len(old['fit'])} data sets, early stopping {len(old['stop'])}, validation {len(old['val'])}; "
+          f"heads of seeds {', '.join(map(str, seeds))} on each; features of {', '.join(feats)} computed or read "
+          f"in {minutes:.0f} min.\n")
+    print(f"| trunk | stop pinball (mean ± sd over seeds) | validation MAE | validation MAE, mean of the {len(seeds)} heads |")
     print("|---|---|---|---|")
     for name in names:
         p = np.array([r[0] for r in res[name]])
@@ -127,11 +136,18 @@ def main(trunk: str, ms_cache: str, cache: str, n_fit: int):
             cells = [np.mean([np.abs(r[j][sel] - truth[sel]).mean() for r in res[n]]) for n in names]
             print("| " + " | ".join(map(str, key)) + " | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
 
-    print("\n## Validation families (MAE of the median, nats; mean over the five heads)")
+    print("\n## Validation families (MAE of the median, nats; mean over the heads)")
     by(["family", "n"], truth_v, [fam_v, n_v], 1)
     print("\n## Early-stopping draws, training families (optimistic for both alike)")
     by(["family"], truth_s, [fam_s], 2)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("ms_cache")
+    ap.add_argument("n_fit", type=int)
+    ap.add_argument("trunks", nargs="+", help="NAME=WEIGHTS:CACHE")
+    ap.add_argument("--seeds", default="100,101,102,103,104")
+    a = ap.parse_args()
+    parsed = [(t.split("=", 1)[0], *t.split("=", 1)[1].rsplit(":", 1)) for t in a.trunks]
+    main(a.ms_cache, a.n_fit, [(nm, w, Path(c)) for nm, w, c in parsed], [int(v) for v in a.seeds.split(",")])

@@ -1,7 +1,7 @@
 """The pretraining log's held-out and plain-Gaussian evaluation (train.evaluate, evaluate_sanity) for
-the shipped trunk and the warm-started one, on the same batches (the run's: seed 3).
+the shipped trunk and the warm-started ones, on the same batches (the first run's: seed 3).
 
-    python docs/experiments/trunk17/trunk_eval.py [TRUNK] > docs/experiments/trunk17/trunk_eval.txt
+    python docs/experiments/trunk17/trunk_eval.py [TRUNK ...] > docs/experiments/trunk17/trunk_eval.txt
 """
 import dataclasses
 import json
@@ -15,14 +15,14 @@ from infoatlas.training.train import TrainConfig, make_batch, make_sanity_batche
 from infoatlas.model import SetMIConfig, build_model
 from infoatlas.weights import load_model
 
-TRUNK = sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).with_name("trunk17.safetensors"))
+TRUNKS = sys.argv[1:] or [str(Path(__file__).with_name("trunk17.safetensors"))]
 torch.set_num_threads(2)
 cfg = TrainConfig(seed=3)
 mcfg = SetMIConfig()
 erng = np.random.default_rng([cfg.seed, 999_999])
 ev = [make_batch(erng, cfg, mcfg, "heldout") for _ in range(cfg.eval_batches)]
 sb = make_sanity_batches(np.random.default_rng([cfg.seed, 999_998]), featurizer(cfg, mcfg))
-for name in ("infoatlas-base", TRUNK):
+for name in ("infoatlas-base", *TRUNKS):
     m, _ = load_model(name)
     # the trunk and its own head only (the refinement head is not part of pretraining)
     t = build_model(m.arch, dataclasses.replace(m.cfg, n_knn=0, n_global=0).to_dict())

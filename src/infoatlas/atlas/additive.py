@@ -126,7 +126,6 @@ class AdditiveNoise:
         return float(sum(additive_mi(a, b, s) for a, b, s in zip(self.laws_x, self.laws_n, self.scales)))
 
     def sample(self, n, rng):
-        k = self.scales.size
         x = law_sample(self.laws_x[0], (n, self.dim_x), rng)
         y = law_sample(self.laws_n[0], (n, self.dim_y), rng)
         for j, (a, b, s) in enumerate(zip(self.laws_x, self.laws_n, self.scales)):
