@@ -150,4 +150,7 @@ if __name__ == "__main__":
     ap.add_argument("--seeds", default="100,101,102,103,104")
     a = ap.parse_args()
     parsed = [(t.split("=", 1)[0], *t.split("=", 1)[1].rsplit(":", 1)) for t in a.trunks]
+    names = [p[0] for p in parsed]
+    if len(set(names)) < len(names) or "shipped" in names:
+        ap.error(f"trunk names must differ from each other and from 'shipped', got {names}")
     main(a.ms_cache, a.n_fit, [(nm, w, Path(c)) for nm, w, c in parsed], [int(v) for v in a.seeds.split(",")])
