@@ -21,10 +21,11 @@ model, meta = load_model(weights)
 init, sched = meta["init"], meta["schedule"]
 evals = {line.split(" ", 1)[0]: json.loads(line.split(" ", 1)[1]) for line in (HERE / "trunk_eval.txt").read_text().splitlines()}
 old, new = evals["infoatlas-base"], evals[weights.name]
-head = [line for line in comparison.read_text().splitlines() if line.startswith(("| shipped |", f"| {name} |"))]
+table = comparison.read_text()
+head = [line for line in table.splitlines() if line.startswith(("| shipped |", f"| {name} |"))]
 if len(head) != 2:
     raise SystemExit(f"{comparison} has no row '| shipped |' and one '| {name} |' (found {len(head)} rows)")
-n_heads = comparison.read_text().split("mean of the ", 1)[1].split(" ", 1)[0]
+n_heads = table.split("mean of the ", 1)[1].split(" ", 1)[0]
 n_params = sum(p.numel() for p in model.parameters())
 lines = [
     f"# Model card: {name} (experiment, not shipped)", "",

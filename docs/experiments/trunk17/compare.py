@@ -35,7 +35,6 @@ from infoatlas.bench.suite import atlas_suite  # noqa: E402
 from infoatlas.knn import N_GLOBAL  # noqa: E402
 from infoatlas.training import refine as R  # noqa: E402
 
-BASE_COLS = 2 * 8 + 1 + N_GLOBAL
 _EST = {}
 
 
@@ -91,10 +90,11 @@ def main(ms_cache: str, n_fit: int, trunks: list[tuple[str, str, Path]], seeds: 
     feats = {name: trunk_features(w, c, n_fit, cases) for name, w, c in trunks}
     minutes = (time.time() - t0) / 60
     ms = Path(ms_cache)
-    trim = lambda recs: [{**r, "knn": r["knn"][:, :BASE_COLS]} for r in recs]  # noqa: E731
     old_fit = list(np.load(next(ms.glob("fit-*[0-9].npz")), allow_pickle=True)["recs"])[:n_fit]
-    old = {"fit": trim(old_fit), "stop": trim(list(np.load(ms / f"stop-{M.STOP_SETS}.npz", allow_pickle=True)["recs"])),
-           "val": trim(list(np.load(ms / "validation.npz", allow_pickle=True)["recs"]))}
+    # the shipped head's 25 knn columns only (multiscale's records carry its extra scales too)
+    old = {"fit": M.with_inputs(old_fit, ()),
+           "stop": M.with_inputs(list(np.load(ms / f"stop-{M.STOP_SETS}.npz", allow_pickle=True)["recs"]), ()),
+           "val": M.with_inputs(list(np.load(ms / "validation.npz", allow_pickle=True)["recs"]), ())}
     for new in feats.values():
         for k in old:  # the same data sets in the same order, read the same way up to the trunk
             assert [r["truth"] for r in old[k]] == [r["truth"] for r in new[k]], k
