@@ -472,6 +472,10 @@ def model_card() -> str:
     while r:
         chain.append(r)
         r = r.get("init")
+    # atlas versions the trunk was trained on, oldest first (consecutive repeats merged)
+    vs = [c["atlas_version"] for c in chain[::-1]] + [meta["atlas_version"]]
+    versions = [v for i, v in enumerate(vs) if i == 0 or vs[i - 1] != v]
+    structured_trunk = "manifold_pad" in prior.train_families(meta["atlas_version"])
     seen = int(meta["datasets_seen"]) + sum(int(c["datasets_seen"]) for c in chain)
     hours = (int(meta["train_seconds"]) + sum(int(c["train_seconds"]) for c in chain)) / 3600
     sched = meta.get("schedule", {})
@@ -500,11 +504,16 @@ def model_card() -> str:
             if feats.spread_repeats else "") + " |",
          f"| trunk training | atlas {meta['atlas_version']}; {meta['step']} steps, {int(meta['datasets_seen']):,} data sets, "
          f"{int(meta['train_seconds']) / 3600:.2f} h, seed {meta['seed']}"
-         + (f"; warm-started from `{chain[0]['from']}` ({chain[0]['step']} steps, atlas {chain[0]['atlas_version']}, seed "
-            f"{chain[0]['seed']}): {seen:,} data sets and {hours:.2f} h in all" if chain else "") + " |",
-         f"| schedule | pinball loss on log1p(MI) at the quantiles; AdamW, lr {sched.get('lr', '?')}, warmup "
-         f"{sched.get('warmup', '?')}, cosine to {sched.get('min_lr', '?')} over {sched.get('steps', '?')} steps, batch "
-         f"{sched.get('batch_size', '?')}, weight decay {sched.get('weight_decay', '?')} |",
+         # every warm start back to the first run, newest first; the totals cover the whole lineage
+         + ("; warm-started from " + ", itself warm-started from ".join(
+             f"`{c['from']}` ({c['step']} steps, {int(c['datasets_seen']):,} data sets, atlas {c['atlas_version']}, "
+             f"seed {c['seed']})" for c in chain) + f": {seen:,} data sets and {hours:.2f} h in all" if chain else "")
+         + " |",
+         f"| schedule (last stage) | pinball loss on log1p(MI) at the quantiles; AdamW, lr {sched.get('lr', '?')}, warmup "
+         f"{sched.get('warmup', '?')}, cosine to {sched.get('min_lr', '?')} over "
+         + (f"{sched['time_budget']:,.0f} s of training (a time budget)" if sched.get("time_budget")
+            else f"{sched.get('steps', '?')} steps")
+         + f", batch {sched.get('batch_size', '?')}, weight decay {sched.get('weight_decay', '?')} |",
          f"| hardware | {HARDWARE} |"]
     if ref:
         c = ref["config"]
@@ -542,11 +551,13 @@ def model_card() -> str:
           "Zero-shot estimates of the mutual information I(X; Y), in nats, between two continuous multi-dimensional "
           "variables (any dx, dy; n >= 20), with a 90% interval, in one forward pass: screening and ranking "
           "dependences, comparing representations, many estimates where training a critic per data set is too slow. "
-          "The trunk was trained on continuous data with up to 32 dims per side (wider sides keep their leading "
-          "canonical directions); the refinement head also on structured data (low-dimensional manifolds in up to "
-          "160 ambient dims, clusters, repeated rows, rounded values, independence at few rows; atlas "
-          f"{ref['atlas_version'] if ref else '?'}), and it reads statistics of all columns. Measured figures for "
-          "each kind of data are below.", "",
+          f"The trunk reads at most {cfg['max_dim']} dims per side (wider sides keep their leading canonical "
+          "directions)" + ("; its last stage and the refinement head were trained on structured data too"
+                           if structured_trunk else "; it was trained on continuous data, the refinement head "
+                           "also on structured data")
+          + " (low-dimensional manifolds in up to 160 ambient dims, clusters, repeated rows, rounded values, "
+          f"independence at few rows; atlas {ref['atlas_version'] if ref else '?'}), and the head reads statistics of "
+          "all columns. Measured figures for each kind of data are below.", "",
           "## Out of scope (known to be wrong, or unmeasured)", "",
           "- The network itself on discrete variables: declared or detected discrete columns (labels, categories, "
           "few-valued columns) are routed to `infoatlas.discrete`, and continuous data whose rows repeat on both "
@@ -561,7 +572,7 @@ def model_card() -> str:
           "- MI near or above the atlas's largest values: the errors grow with the MI (below).", "",
           "## Training data", "",
           f"The atlas (`infoatlas.atlas`, [docs/atlas.md](../../../docs/atlas.md)): synthetic joint distributions with "
-          f"exact or tabulated MI. Trunk: atlas {meta['atlas_version']}, train families "
+          f"exact or tabulated MI. Trunk: atlas {' -> '.join(versions)}, last stage's train families "
           f"{', '.join(prior.train_families(meta['atlas_version']))}"
           + (f"; refinement head: atlas {ref['atlas_version']}, families {', '.join(ref['families'])}" if ref else "")
           + f". Held out from all training: {', '.join(prior.HELDOUT_FAMILIES)}; the structured group "
