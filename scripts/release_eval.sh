@@ -24,12 +24,14 @@
 #                     network, KSG and Gaussian copula (seed 0)
 #   pairs_rounded     the same on rounded Gaussians (ties: 21-150 levels a side; MI of what is observed)
 # Calibrate a new weight file first (infoatlas dev calibrate), so that coverage figures are the shipped ones.
+# A candidate: RESULTS=DIR bash scripts/release_eval.sh CAND.safetensors accuracy gauss validation structured fewrows,
+# then python scripts/release_gate.py docs/results DIR (the release rule, candidate vs shipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-infoatlas-base}
 shift || true
 SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete structured structured_large fewrows labelled invariance independence speed5000 speed pairs pairs_rounded}
-R=docs/results
+R=${RESULTS:-docs/results}   # RESULTS=DIR: write elsewhere (a candidate, for scripts/release_gate.py)
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 for s in $SUITES; do
   case $s in

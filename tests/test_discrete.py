@@ -86,6 +86,19 @@ def test_independent_discrete_intervals_contain_zero():
     assert hits >= 9
 
 
+def test_a_negative_reading_is_zero_before_the_interval_is_formed(monkeypatch):
+    # KSG-type readings fall below 0 at weak dependence; centring the interval on the negative value
+    # and clipping afterwards gave [0, 0] (excluding any positive MI); it is centred on 0 instead
+    readings = iter([-0.05] + [-0.05 + 0.01 * i for i in range(-4, 4)])
+    monkeypatch.setattr(E, "point_estimate", lambda *a, **k: next(readings))
+    r = np.random.default_rng(0)
+    x, y = r.normal(size=(200, 1)), r.integers(0, 2, (200, 1)).astype(float)
+    mi, lower, upper, _ = E.discrete_estimate(x, y, np.array([False]), np.array([True]), reps=8)
+    s = math.sqrt(np.var([-0.05 + 0.01 * i for i in range(-4, 4)], ddof=1) + 0.005 ** 2)
+    assert mi == 0.0 and lower == 0.0
+    assert upper == pytest.approx(E.Z90 * s)
+
+
 def test_class_label_against_continuous_features_is_near_the_truth():
     s = D.ClassConditional([0.2, 0.3, 0.5], np.array([[0, 0], [2, 0], [0, 2.5]]))
     x, c = s.sample(4000, np.random.default_rng(3))

@@ -322,7 +322,8 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
     The interval is mi +- 1.645 s with s^2 = sd^2 + b^2: sd the spread of the estimator over
     ``reps`` half-samples drawn without replacement (for n / 2 of n rows that spread estimates the
     standard deviation at n rows), b = mi - mean(half-sample estimates), the change from n / 2 to n
-    rows, which for a bias of order 1/n equals the remaining bias.  For two discrete sides the lower
+    rows, which for a bias of order 1/n equals the remaining bias; a negative estimate is read as 0
+    before the interval is centred on it.  For two discrete sides the lower
     bound is 0 whenever a G-test does not reject independence at the 5% level.  Everything is clipped
     to [0, H], H the entropy of the observed frequencies of a side that is entirely discrete.
     """
@@ -330,6 +331,10 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
     notes = []
     mi = point_estimate(x, y, mask_x, mask_y, k)
     spread = half_sample_spread(lambda s: point_estimate(x[s], y[s], mask_x, mask_y, k), mi, n, random_state, reps)
+    # a negative reading (the nearest-neighbour estimators' bias at weak dependence) is 0 before the
+    # interval is formed, as in infoatlas.pooled: the interval keeps its width instead of collapsing
+    # to [0, 0] when mi + 1.645 s < 0, which would exclude a small positive MI
+    mi = max(mi, 0.0)
     lower, upper = mi - Z90 * spread, mi + Z90 * spread
     how = kind(mask_x, mask_y)
     cont, lab = {"label_y": (x, y), "label_x": (y, x)}.get(how, (None, None))
