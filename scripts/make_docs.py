@@ -459,7 +459,7 @@ def update_readme(text: str, blocks: dict[str, str]) -> str:
 # --------------------------------------------------------------------------- model card
 
 def model_card() -> str:
-    from infoatlas.atlas import prior
+    from infoatlas.atlas import prior, structured
     from infoatlas.training.train import TrainConfig
     from infoatlas.weights import load_model
 
@@ -475,7 +475,7 @@ def model_card() -> str:
     # atlas versions the trunk was trained on, oldest first (consecutive repeats merged)
     vs = [c["atlas_version"] for c in chain[::-1]] + [meta["atlas_version"]]
     versions = [v for i, v in enumerate(vs) if i == 0 or vs[i - 1] != v]
-    structured_trunk = "manifold_pad" in prior.train_families(meta["atlas_version"])
+    structured_trunk = bool(set(structured.TRAIN) & set(prior.train_families(meta["atlas_version"])))
     seen = int(meta["datasets_seen"]) + sum(int(c["datasets_seen"]) for c in chain)
     hours = (int(meta["train_seconds"]) + sum(int(c["train_seconds"]) for c in chain)) / 3600
     sched = meta.get("schedule", {})
