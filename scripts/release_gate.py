@@ -57,32 +57,35 @@ def side_by_side(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> str:
     return "\n".join(rows)
 
 
-def verdicts(base: Path, cand: Path, tolerance: float = 0.02) -> list[tuple[str, bool, str]]:
-    """(check, passed, what was measured) for each item of the rule."""
+def verdicts(base: Path, cand: Path, tolerance: float = 0.02, pairs: dict | None = None) -> list[tuple[str, bool, str]]:
+    """(check, passed, what was measured) for each item of the rule; ``pairs``: suites already read by
+    :func:`paired`, by name (the others are read here)."""
+    pairs = pairs or {}
+    get = lambda suite: pairs[suite] if suite in pairs else paired(base, cand, suite)  # noqa: E731
     out = []
     for suite in ("accuracy", "gauss"):
-        a, b = paired(base, cand, suite)
+        a, b = get(suite)
         ma, mb = a.groupby("n").ae.mean(), b.groupby("n").ae.mean()
         for n in ma.index:
             out.append((f"{suite} MAE at n = {n} within {tolerance} of the base", bool(mb[n] <= ma[n] + tolerance),
                         f"{ma[n]:.3f} -> {mb[n]:.3f}"))
-    a, b = paired(base, cand, "structured")
+    a, b = get("structured")
     out.append(("structured MAE lower", bool(b.ae.mean() < a.ae.mean()), f"{a.ae.mean():.3f} -> {b.ae.mean():.3f}"))
-    a, b = paired(base, cand, "fewrows")
+    a, b = get("fewrows")
     out.append(("fewrows MAE no higher", bool(b.ae.mean() <= a.ae.mean()), f"{a.ae.mean():.3f} -> {b.ae.mean():.3f}"))
     return out
 
 
 def report(base: Path, cand: Path, tolerance: float = 0.02) -> tuple[str, bool]:
     """The markdown report (rule first, then every shown suite by n and by family) and whether the rule passed."""
-    checks = verdicts(base, cand, tolerance)
+    # each suite is read once, for the checks and the tables alike
+    pairs = {s: paired(base, cand, s) for s in SHOWN
+             if (base / s / "results.json").exists() and (cand / s / "results.json").exists()}
+    checks = verdicts(base, cand, tolerance, pairs)
     passed = all(ok for _, ok, _ in checks)
     L = [f"Release rule: **{'pass' if passed else 'fail'}**", "", "| check | measured (base -> candidate) | |",
          "|---|---|---|"] + [f"| {c} | {m} | {'ok' if ok else 'FAIL'} |" for c, ok, m in checks] + [""]
-    for suite in SHOWN:
-        if not (base / suite / "results.json").exists() or not (cand / suite / "results.json").exists():
-            continue
-        a, b = paired(base, cand, suite)
+    for suite, (a, b) in pairs.items():
         L += [f"## {suite}: MAE {a.ae.mean():.3f} -> {b.ae.mean():.3f}, coverage {a.covered.mean():.0%} -> "
               f"{b.covered.mean():.0%}", "", side_by_side(a, b, ["n"]), ""]
         if a.family.nunique() > 1:
