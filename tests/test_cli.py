@@ -73,6 +73,11 @@ def test_pairwise_writes_matrix_and_heatmap(csv_file, tmp_path):
 def test_demo_prints_truth_and_baselines():
     out = run("demo").stdout
     assert "true MI" in out and "KSG" in out and "InfoAtlas" in out and "90% interval" in out
+    # the weights line counts every fit stream of the head, not the per-stream setting
+    from infoatlas.weights import load_model
+
+    ref = load_model("infoatlas-base")[1]["refine"]
+    assert f"refinement head fitted on {ref['fit_sets']} more" in out
 
 
 def test_bench_accuracy_tiny_run_writes_reports(tmp_path):

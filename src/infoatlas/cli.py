@@ -328,7 +328,8 @@ def demo(model):
         line += f", warm-started from a model that had seen {est.meta['init'].get('datasets_seen', '?')}"
     if "refine" in est.meta:  # a refinement head fitted afterwards on a frozen trunk
         ref = est.meta["refine"]
-        line += (f"; refinement head fitted on {ref['config']['data_sets']} more (atlas "
+        # fit_sets: every fit stream's data sets (files written before it existed had one stream)
+        line += (f"; refinement head fitted on {ref.get('fit_sets', ref['config']['data_sets'])} more (atlas "
                  f"{ref['atlas_version']})")
     click.echo(line + "; see MODEL_CARD.md)")
 
