@@ -643,13 +643,28 @@ def model_card() -> str:
     L += ["## How to reproduce", "",
           "```bash",
           "infoatlas dev train --out-dir runs/base --export w.safetensors   # trunk (hours on a CPU; scripts/pretrain_gpu.sh on a GPU)",
-          "infoatlas dev refine --model w.safetensors --out w.safetensors     # refinement head",
+          refine_command(meta.get("refine")) + "  # refinement head",
           "infoatlas dev calibrate --model w.safetensors --out w.safetensors  # interval factors",
           "bash scripts/release_eval.sh w.safetensors                          # every figure above -> docs/results/",
           "python scripts/make_docs.py                                         # this card and the README's tables",
           "```", "",
           "History of the shipped files (v1, v2, the refinement head, experiments not shipped): CHANGELOG.md."]
     return "\n".join(L) + "\n"
+
+
+def refine_command(ref: dict | None) -> str:
+    """The `infoatlas dev refine` call that refits the stored head: the options whose stored value
+    differs from RefineConfig's default (workers left out: it changes speed, not the head)."""
+    import dataclasses
+
+    from infoatlas.training.refine import RefineConfig
+
+    cmd = "infoatlas dev refine --model w.safetensors --out w.safetensors"
+    stored = (ref or {}).get("config", {})
+    for f in dataclasses.fields(RefineConfig):
+        if f.name != "workers" and f.name in stored and stored[f.name] != f.default:
+            cmd += f" --{f.name.replace('_', '-')} {stored[f.name]}"
+    return cmd
 
 
 def pair_model_card() -> str | None:
