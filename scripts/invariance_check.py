@@ -17,8 +17,9 @@ from infoatlas import InfoAtlas
 ap = argparse.ArgumentParser()
 ap.add_argument("--sets", type=int, default=40)
 ap.add_argument("--out", default="docs/results/invariance")
+ap.add_argument("--model", default=None, help="weight file or shipped name (default: the shipped model)")
 args = ap.parse_args()
-est = InfoAtlas.from_pretrained()
+est = InfoAtlas.from_pretrained(args.model)
 checks = {"row order": [], "monotone maps (increasing and decreasing)": [], "X <-> Y swap": [],
           "column order": [], "float32 input": []}
 warnings.simplefilter("ignore")

@@ -524,7 +524,8 @@ def model_card() -> str:
         L.append(f"| refinement head | fitted with the trunk frozen on atlas {ref['atlas_version']}'s training families: "
                  + (f"{c['data_sets']:,} data sets (+{c['val_sets']:,} for early stopping), seed {c['seed']}, "
                     if not c.get("more_seeds") else
-                    f"{ref.get('fit_sets', 0):,} data sets from fit streams of seeds {c['seed']}, {c['more_seeds']} "
+                    f"{ref.get('fit_sets', 0):,} data sets from fit streams of seeds "
+                    f"{', '.join([str(c['seed'])] + [s.strip() for s in c['more_seeds'].split(',') if s.strip()])} "
                     f"(+{c['val_sets']:,} of seed {c['seed']} for early stopping), ")
                  + (f"loss weights {c['family_weight']}, " if c.get("family_weight") else "")
                  + (f"the mean of {heads} heads (seeds {c['seed']}-{c['seed'] + heads - 1}; best epochs "
@@ -534,7 +535,10 @@ def model_card() -> str:
                  + (" (features read from a cache computed earlier, `infoatlas dev refine --cache`; see "
                     "docs/experiments/refine_selection.md" + (" and docs/experiments/head_ensemble"
                                                               if heads > 1 else "") + ")"
-                    if ref.get("features_from_cache") else "")
+                    if ref.get("features_from_cache") else
+                    # several fit streams: some may have come from the cache, whose time is not in `seconds`
+                    " (the fitting call's wall clock; trunk features of fit streams already in its cache are read, "
+                    "not recomputed, and not counted: docs/experiments/head_data)" if c.get("more_seeds") else "")
                  + f"; early-stopping pinball {ref['stop_pinball_before']} -> {ref['stop_pinball_after']} |")
     if cal:
         ws = cal.get("widths")

@@ -52,7 +52,7 @@ for s in $SUITES; do
     fewrows) infoatlas bench accuracy --model "$W" --families independent_structured --estimators infoatlas,ksg,gcmi \
                --dims 5x5,10x10,20x20,40x40 --n 20,30,60 --per-cell 8 --no-plots --out $R/fewrows ;;
     labelled) infoatlas bench labelled --model "$W" --out $R/labelled ;;
-    invariance) python scripts/invariance_check.py --out $R/invariance ;;
+    invariance) python scripts/invariance_check.py --model "$W" --out $R/invariance ;;
     independence) infoatlas bench independence --model "$W" --n 100,500 --dims 1,3 --reps 40 --permutations 199 \
                     --out $R/independence ;;
     speed5000) infoatlas bench speed --model "$W" --n 5000 --dims 5x5 --repeats 15 --estimators infoatlas,ksg \
