@@ -463,6 +463,7 @@ def update_readme(text: str, blocks: dict[str, str]) -> str:
 
 def model_card() -> str:
     from infoatlas.atlas import prior, structured
+    from infoatlas.training.refine import fit_seeds
     from infoatlas.training.train import TrainConfig
     from infoatlas.weights import load_model
 
@@ -525,7 +526,7 @@ def model_card() -> str:
                  + (f"{c['data_sets']:,} data sets (+{c['val_sets']:,} for early stopping), seed {c['seed']}, "
                     if not c.get("more_seeds") else
                     f"{ref.get('fit_sets', 0):,} data sets from fit streams of seeds "
-                    f"{', '.join([str(c['seed'])] + [s.strip() for s in c['more_seeds'].split(',') if s.strip()])} "
+                    f"{', '.join(map(str, fit_seeds(stored_refine_config(ref))))} "
                     f"(+{c['val_sets']:,} of seed {c['seed']} for early stopping), ")
                  + (f"loss weights {c['family_weight']}, " if c.get("family_weight") else "")
                  + (f"the mean of {heads} heads (seeds {c['seed']}-{c['seed'] + heads - 1}; best epochs "
@@ -656,18 +657,31 @@ def model_card() -> str:
     return "\n".join(L) + "\n"
 
 
+def stored_refine_config(ref: dict):
+    """The RefineConfig a weight file's refine record was fitted with (fields added since: defaults)."""
+    import dataclasses
+
+    from infoatlas.training.refine import RefineConfig
+
+    names = {f.name for f in dataclasses.fields(RefineConfig)}
+    return RefineConfig(**{k: v for k, v in ref.get("config", {}).items() if k in names})
+
+
 def refine_command(ref: dict | None) -> str:
-    """The `infoatlas dev refine` call that refits the stored head: the options whose stored value
-    differs from RefineConfig's default (workers left out: it changes speed, not the head)."""
+    """The `infoatlas dev refine` call that refits the stored head: the options (cli_dev.options_from
+    names them --field-name) whose stored value differs from RefineConfig's default (workers left out:
+    it changes speed, not the head)."""
     import dataclasses
 
     from infoatlas.training.refine import RefineConfig
 
     cmd = "infoatlas dev refine --model w.safetensors --out w.safetensors"
-    stored = (ref or {}).get("config", {})
+    if not ref:
+        return cmd
+    cfg, default = stored_refine_config(ref), RefineConfig()
     for f in dataclasses.fields(RefineConfig):
-        if f.name != "workers" and f.name in stored and stored[f.name] != f.default:
-            cmd += f" --{f.name.replace('_', '-')} {stored[f.name]}"
+        if f.name != "workers" and getattr(cfg, f.name) != getattr(default, f.name):
+            cmd += f" --{f.name.replace('_', '-')} {getattr(cfg, f.name)}"
     return cmd
 
 
