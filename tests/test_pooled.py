@@ -4,7 +4,7 @@ import pytest
 
 from infoatlas.atlas.structured import Clusters, cluster_pmf
 from infoatlas.discrete import side_entropy
-from infoatlas.pooled import POOLED_SHARE, distinct_share, is_pooled, pooled_estimate, pooled_ksg
+from infoatlas.pooled import POOLED_SHARE, distinct_share, is_pooled, pooled_estimate, pooled_ksg, repeat_bound
 
 
 def pooled_clusters(n, mi, dx, dy, seed):
@@ -108,3 +108,36 @@ def test_few_rows_for_the_columns_stay_with_the_network_and_its_permutation_chec
     assert is_pooled(x, y)
     notes = tiny.estimate(x, y).notes
     assert not any("rows repeat" in s for s in notes) and any("few rows for the columns" in s for s in notes)
+
+
+def test_repeat_bound_names_the_side_whose_rows_repeat(rng):
+    x, y, _ = pooled_clusters(1000, 1.0, 3, 4, 0)
+    z = rng.standard_normal((1000, 4))
+    k = np.unique(x, axis=0).shape[0]
+    assert repeat_bound(x, z) == (side_entropy(x), np.log(k), "X")
+    assert repeat_bound(z, x)[2] == "Y"
+    assert repeat_bound(z[:, :2], z[:, 2:]) is None                   # no repeats at all
+    both = repeat_bound(x, y)                                         # both repeat: the smaller entropy
+    assert both[0] == min(side_entropy(x), side_entropy(y))
+    # a side repeats when at most half its rows are distinct, as for the pooled route
+    twice = np.repeat(rng.standard_normal((500, 2)), 2, axis=0)
+    assert repeat_bound(twice, rng.standard_normal((1000, 1))) is not None
+    assert repeat_bound(twice[:-1], rng.standard_normal((999, 1))) is None
+
+
+def test_the_network_route_clips_to_the_entropy_of_a_side_whose_rows_repeat(tiny):
+    import pandas as pd
+
+    # X from a pool of 40 points (rows repeat), Y continuous: the network's route, with the bound
+    r = np.random.default_rng(3)
+    i = r.integers(40, size=600)
+    x = r.standard_normal((40, 3))[i]
+    y = x @ r.standard_normal((3, 2)) + 0.05 * r.standard_normal((600, 2))
+    h, log_k, _ = repeat_bound(x, y)
+    e = tiny.estimate(x, y)
+    assert not any("rows repeat on both sides" in s for s in e.notes)
+    assert 0 <= e.lower <= e.mi <= h and e.upper <= log_k
+    # pairwise reads the pair of groups as estimate() does
+    df = pd.DataFrame(np.hstack([x, y]), columns=["x0", "x1", "x2", "y0", "y1"])
+    mat = tiny.pairwise(df, columns={"x": ["x0", "x1", "x2"], "y": ["y0", "y1"]}, progress=False)
+    assert mat.loc["x", "y"] == pytest.approx(e.mi, abs=1e-6)

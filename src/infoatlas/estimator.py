@@ -63,6 +63,19 @@ def _few_rows(n: int, dim_x: int, dim_y: int) -> bool:
     return n <= FEW_ROWS_PER_COLUMN * (dim_x + dim_y)
 
 
+def _clip_to_bound(mi: float, lower: float, upper: float, notes: tuple, bound: tuple) -> tuple:
+    """(mi, lower, upper, notes) within what the data prove when the rows of a side repeat: the
+    estimate and lower end at most that side's entropy h, the upper end at most log k (k distinct
+    rows; see :func:`infoatlas.pooled.repeat_bound`).  A note says so when anything moved."""
+    h, log_k, side = bound
+    new = (min(mi, h), min(lower, h), min(upper, log_k))
+    if new != (mi, lower, upper):
+        notes = notes + (f"the rows of {side} repeat ({np.exp(log_k):.0f} distinct rows): I(X; Y) is at most "
+                         f"{side}'s entropy, {h:.4f} nats (log {np.exp(log_k):.0f} = {log_k:.4f} for the interval's "
+                         f"upper end); the network read {mi:.4g} [{lower:.4g}, {upper:.4g}], clipped there",)
+    return (*new, notes)
+
+
 @torch.no_grad()
 def network_quantiles(model, prepared: Sequence[Prepared], *, batch_size: int = 64, device="cpu",
                       progress: bool = False) -> list[torch.Tensor | None]:
@@ -212,6 +225,8 @@ class InfoAtlas:
         out, at = [], 0
         for sc in scored:
             p = prepared[at]
+            if p.inputs is not None:
+                p.bound = _pooled.repeat_bound(sc.item[0], sc.item[1])
             k = len(sc.nulls or [])
             if sc.nulls is not None:
                 p.null = prepared[at + 1: at + 1 + k]
@@ -345,6 +360,8 @@ class InfoAtlas:
                     upper = max(upper, mi)
                 else:
                     notes = notes + (f"{head}: the estimate is unreliable and the interval is widened to include 0",)
+            if p.bound is not None:
+                mi, lower, upper, notes = _clip_to_bound(mi, lower, upper, notes, p.bound)
             out.append(MIEstimate(mi, lower, upper, p.n, p.dim_x, p.dim_y, p.n_used, notes))
         return out
 
@@ -556,8 +573,10 @@ class InfoAtlas:
             else:
                 items.append((data["z"][:, live[a]], data["z"][:, live[b]], n, len(ia), len(ib), data["notes"]))
                 at.append(i)
-        for i, p in zip(at, self.featurizer.prepare_many(items, max_chunks=self.max_chunks,
-                                                         random_state=self.random_state)):
+        for i, it, p in zip(at, items, self.featurizer.prepare_many(items, max_chunks=self.max_chunks,
+                                                                    random_state=self.random_state)):
+            if p.inputs is not None:
+                p.bound = _pooled.repeat_bound(it[0], it[1])  # as estimate() reads the pair
             planned[i] = p
         out = [None] * len(block)
         if fast_at:

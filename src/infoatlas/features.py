@@ -84,6 +84,8 @@ class Prepared:
         when the MI is known to be 0.
     null : the same data with the rows of Y permuted (a few copies), when the estimator checks the
         estimate against independent data of the same shape (few rows for the columns); else None.
+    bound : what the data prove about the MI when the rows of a side repeat, (entropy, log of the
+        distinct rows, side) of :func:`infoatlas.pooled.repeat_bound`; set by the estimator, else None.
     """
 
     inputs: dict | None
@@ -93,6 +95,7 @@ class Prepared:
     n_used: int
     notes: tuple
     null: list | None = None
+    bound: tuple | None = None
 
 
 def order_rows(a: np.ndarray, random_state) -> np.ndarray:

@@ -66,6 +66,32 @@ def is_pooled(x: np.ndarray, y: np.ndarray) -> bool:
     return distinct_share(x) <= POOLED_SHARE and distinct_share(y) <= POOLED_SHARE
 
 
+def repeat_bound(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str] | None:
+    """What the data prove about I(X; Y) when the rows of a side repeat (at most POOLED_SHARE
+    distinct rows per row), for the routes that do not read the rows themselves (the network):
+    (h, log k, side) with h the entropy of that side's observed row frequencies and k its number of
+    distinct rows (the smaller h of the two sides when both repeat); None when neither side repeats.
+
+    A variable that takes finitely many values shares at most its entropy with anything.  ``h`` is
+    the bound :mod:`infoatlas.discrete` and :func:`pooled_estimate` clip to (a user can check it on
+    the data); it reads the population's entropy low by about (k - 1) / (2 n) nats when many rows
+    are rare, so the estimator clips the upper end of its interval at log k, the largest entropy
+    of k values, instead.  x (n, dx) and y (n, dy) may be raw values or copula scores (equal rows
+    stay equal, distinct rows distinct); one sort of one column rules out most continuous sides."""
+    best = None
+    for side, a in (("X", x), ("Y", y)):
+        n = a.shape[0]
+        if n == 0 or a.shape[1] == 0 or np.unique(a[:, 0]).size > POOLED_SHARE * n:
+            continue
+        k = np.unique(a, axis=0).shape[0] if a.shape[1] > 1 else np.unique(a[:, 0]).size
+        if k > POOLED_SHARE * n:
+            continue
+        h = side_entropy(a)
+        if best is None or h < best[0]:
+            best = (h, float(np.log(k)), side)
+    return best
+
+
 def _standardise(a: np.ndarray) -> np.ndarray:
     """Columns centred and scaled to unit standard deviation (constant columns left at 0); the
     moments are summed over sorted columns, so that no value depends on the order of the rows."""
@@ -166,4 +192,4 @@ def pooled_estimate(x: np.ndarray, y: np.ndarray, random_state=0, k: int = POOLE
     return mi, lower, upper, notes + [note]
 
 
-__all__ = ["POOLED_SHARE", "distinct_share", "is_pooled", "pooled_ksg", "pooled_estimate"]
+__all__ = ["POOLED_SHARE", "distinct_share", "is_pooled", "pooled_ksg", "pooled_estimate", "repeat_bound"]
