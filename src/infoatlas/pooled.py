@@ -47,9 +47,7 @@ def distinct_share(a: np.ndarray) -> float:
     """Distinct rows of a (n, d) over n."""
     if a.shape[0] == 0:
         return 1.0
-    if a.shape[1] == 1:
-        return np.unique(a[:, 0]).size / a.shape[0]
-    return np.unique(a, axis=0).shape[0] / a.shape[0]
+    return _distinct_rows(a) / a.shape[0]
 
 
 def is_pooled(x: np.ndarray, y: np.ndarray) -> bool:
@@ -73,23 +71,28 @@ def repeat_bound(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str] | Non
     distinct rows (the smaller h of the two sides when both repeat); None when neither side repeats.
 
     A variable that takes finitely many values shares at most its entropy with anything.  ``h`` is
-    the bound :mod:`infoatlas.discrete` and :func:`pooled_estimate` clip to (a user can check it on
-    the data); it reads the population's entropy low by about (k - 1) / (2 n) nats when many rows
-    are rare, so the estimator clips the upper end of its interval at log k, the largest entropy
-    of k values, instead.  x (n, dx) and y (n, dy) may be raw values or copula scores (equal rows
+    the bound the estimates of :mod:`infoatlas.discrete` and :func:`pooled_estimate` are clipped to
+    (a user can check it on the data); it reads the population's entropy low by about
+    (k - 1) / (2 n) nats when many rows are rare, so the upper end of an interval is clipped at
+    log k, the largest entropy of k values, instead.  x (n, dx) and y (n, dy) may be raw values or copula scores (equal rows
     stay equal, distinct rows distinct); one sort of one column rules out most continuous sides."""
     best = None
     for side, a in (("X", x), ("Y", y)):
         n = a.shape[0]
         if n == 0 or a.shape[1] == 0 or np.unique(a[:, 0]).size > POOLED_SHARE * n:
             continue
-        k = np.unique(a, axis=0).shape[0] if a.shape[1] > 1 else np.unique(a[:, 0]).size
+        k = _distinct_rows(a)
         if k > POOLED_SHARE * n:
             continue
         h = side_entropy(a)
         if best is None or h < best[0]:
             best = (h, float(np.log(k)), side)
     return best
+
+
+def _distinct_rows(a: np.ndarray) -> int:
+    """Number of distinct rows of a (n, d)."""
+    return np.unique(a[:, 0]).size if a.shape[1] == 1 else np.unique(a, axis=0).shape[0]
 
 
 def _standardise(a: np.ndarray) -> np.ndarray:
@@ -164,9 +167,11 @@ def pooled_estimate(x: np.ndarray, y: np.ndarray, random_state=0, k: int = POOLE
     :func:`infoatlas.discrete.discrete_estimate` (sd their spread, b the change from n / 2 to n rows).
     Half-samples are drawn from the rows in an order computed from their values
     (:func:`~infoatlas.features.order_rows`), so the interval, like the estimate, depends neither on
-    the order of the rows nor on which side is X.  Everything is clipped to [0, min(H(X), H(Y))],
-    the entropies of the observed frequencies of the sides' distinct rows (a variable that takes
-    finitely many values shares at most its entropy with anything)."""
+    the order of the rows nor on which side is X.  The estimate and the lower end are clipped to
+    [0, min(H(X), H(Y))], the entropies of the observed frequencies of the sides' distinct rows (a
+    variable that takes finitely many values shares at most its entropy with anything), the upper
+    end to [0, min(log k_X, log k_Y)] with k the distinct rows of a side (the observed entropy reads
+    the population's low when many rows are rare: see :func:`repeat_bound`)."""
     from .features import order_rows, subsample_rows
 
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
@@ -180,11 +185,13 @@ def pooled_estimate(x: np.ndarray, y: np.ndarray, random_state=0, k: int = POOLE
     order = order_rows(np.hstack([_standardise(x), _standardise(y)]), random_state)
     x, y = x[order], y[order]
     spread = half_sample_spread(lambda s: pooled_ksg(x[s], y[s], k, random_state), mi, n, random_state, reps)
-    bound = min(side_entropy(x), side_entropy(y))
+    h = min(side_entropy(x), side_entropy(y))
+    log_k = float(np.log(min(_distinct_rows(x), _distinct_rows(y))))
     # a negative reading (KSG's bias at weak dependence) is 0: the interval is centred there, so that
     # it keeps its width rather than collapsing to [0, 0] when mi + 1.645 s < 0
-    mi = float(np.clip(mi, 0.0, bound))
-    lower, upper = (float(np.clip(v, 0.0, bound)) for v in (mi - Z90 * spread, mi + Z90 * spread))
+    mi = float(np.clip(mi, 0.0, h))
+    lower = float(np.clip(mi - Z90 * spread, 0.0, h))
+    upper = float(np.clip(mi + Z90 * spread, 0.0, log_k))
     note = (f"rows repeat on both sides ({distinct_share(x):.0%} of X's rows and {distinct_share(y):.0%} of "
             f"Y's are distinct): estimated by KSG (k = {k}) on the rows with the copies of a row moved "
             f"apart by a tiny offset, the interval from {reps} half-samples; the network does not read "
