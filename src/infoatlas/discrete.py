@@ -15,8 +15,10 @@ Then, by the kinds of the two sides:
   the estimators above within the categories of Xd (:func:`point_estimate`); measured better than the
   mixed KSG of Gao et al. (2017) on the mixed family (docs/experiments/discrete_selection.md).
 
-Every value is clipped to [0, H(discrete side)] (a side that is entirely discrete bounds the MI by the
-entropy of its observed frequencies), and comes with a 90% interval (:func:`discrete_estimate`).
+Every estimate is clipped to [0, H(discrete side)] (a side that is entirely discrete bounds the MI by
+the entropy of its observed frequencies), and comes with a 90% interval (:func:`discrete_estimate`)
+whose upper end stops at log k instead (k observed categories: the observed entropy reads the
+population's low).
 """
 from __future__ import annotations
 
@@ -324,8 +326,9 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
     standard deviation at n rows), b = mi - mean(half-sample estimates), the change from n / 2 to n
     rows, which for a bias of order 1/n equals the remaining bias; a negative estimate is read as 0
     before the interval is centred on it.  For two discrete sides the lower
-    bound is 0 whenever a G-test does not reject independence at the 5% level.  Everything is clipped
-    to [0, H], H the entropy of the observed frequencies of a side that is entirely discrete.
+    bound is 0 whenever a G-test does not reject independence at the 5% level.  The estimate and the
+    lower end are clipped to [0, H], H the entropy of the observed frequencies of a side that is
+    entirely discrete, the upper end to [0, log k], k that side's observed categories.
     """
     n = x.shape[0]
     notes = []
@@ -347,10 +350,13 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
                          f"nearest-neighbour estimate was {mi:.4f})")
             mi = bound
             lower, upper = max(lower, bound - Z90 * se), max(upper, bound + Z90 * se)
-    bound = np.inf
+    bound, top = np.inf, np.inf
     for a, m, name in ((x, mask_x, "X"), (y, mask_y, "Y")):
         if m.all():
             h = side_entropy(a)
+            # the upper end stops at log k (k observed categories), the largest entropy of k values:
+            # the observed entropy reads the population's low by about (k - 1) / (2 n)
+            top = min(top, float(np.log(codes(a)[1])))
             if h < bound:
                 bound, which = h, name
     if how == "table":
@@ -366,5 +372,5 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
     clip = lambda v: float(min(max(v, 0.0), bound))  # noqa: E731
     if np.isfinite(bound) and mi > bound:
         notes.append(f"clipped to the entropy of the discrete side {which} ({bound:.4f} nats)")
-    mi, lower, upper = clip(mi), clip(lower), clip(upper)
+    mi, lower, upper = clip(mi), clip(lower), float(min(max(upper, 0.0), top))
     return mi, min(lower, mi), max(upper, mi), notes
