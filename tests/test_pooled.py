@@ -120,8 +120,9 @@ def test_repeat_bound_names_the_side_whose_rows_repeat(rng):
     assert repeat_bound(x, z) == (side_entropy(x), np.log(k), "X")
     assert repeat_bound(z, x)[2] == "Y"
     assert repeat_bound(z[:, :2], z[:, 2:]) is None                   # no repeats at all
-    both = repeat_bound(x, y)                                         # both repeat: the smaller entropy
+    both = repeat_bound(x, y)                        # both repeat: the smaller entropy, the fewer rows
     assert both[0] == min(side_entropy(x), side_entropy(y))
+    assert both[1] == np.log(min(np.unique(x, axis=0).shape[0], np.unique(y, axis=0).shape[0]))
     # a side repeats when at most half its rows are distinct, as for the pooled route
     twice = np.repeat(rng.standard_normal((500, 2)), 2, axis=0)
     assert repeat_bound(twice, rng.standard_normal((1000, 1))) is not None

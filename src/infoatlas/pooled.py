@@ -68,26 +68,28 @@ def repeat_bound(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str] | Non
     """What the data prove about I(X; Y) when the rows of a side repeat (at most POOLED_SHARE
     distinct rows per row), for the routes that do not read the rows themselves (the network):
     (h, log k, side) with h the entropy of that side's observed row frequencies and k its number of
-    distinct rows (the smaller h of the two sides when both repeat); None when neither side repeats.
+    distinct rows; when both sides repeat, the smaller h (and its side) and the smaller log k.  None
+    when neither side repeats.
 
     A variable that takes finitely many values shares at most its entropy with anything.  ``h`` is
     the bound the estimates of :mod:`infoatlas.discrete` and :func:`pooled_estimate` are clipped to
     (a user can check it on the data); it reads the population's entropy low by about
     (k - 1) / (2 n) nats when many rows are rare, so the upper end of an interval is clipped at
-    log k, the largest entropy of k values, instead.  x (n, dx) and y (n, dy) may be raw values or copula scores (equal rows
-    stay equal, distinct rows distinct); one sort of one column rules out most continuous sides."""
-    best = None
+    log k, the largest entropy of k values, instead.  x (n, dx) and y (n, dy) may be raw values or
+    copula scores (equal rows stay equal, distinct rows distinct); one sort of one column rules out
+    most continuous sides."""
+    found = []
     for side, a in (("X", x), ("Y", y)):
         n = a.shape[0]
         if n == 0 or a.shape[1] == 0 or np.unique(a[:, 0]).size > POOLED_SHARE * n:
             continue
         k = _distinct_rows(a)
-        if k > POOLED_SHARE * n:
-            continue
-        h = side_entropy(a)
-        if best is None or h < best[0]:
-            best = (h, float(np.log(k)), side)
-    return best
+        if k <= POOLED_SHARE * n:
+            found.append((side_entropy(a), float(np.log(k)), side))
+    if not found:
+        return None
+    h, _, side = min(found)
+    return h, min(f[1] for f in found), side
 
 
 def _distinct_rows(a: np.ndarray) -> int:
