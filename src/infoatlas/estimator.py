@@ -575,8 +575,11 @@ class InfoAtlas:
                 at.append(i)
         for i, it, p in zip(at, items, self.featurizer.prepare_many(items, max_chunks=self.max_chunks,
                                                                     random_state=self.random_state)):
-            if p.inputs is not None:
-                p.bound = _pooled.repeat_bound(it[0], it[1])  # as estimate() reads the pair
+            ia, ib = groups[block[i][0]], groups[block[i][1]]
+            # as estimate() reads the pair; a group whose first column has many values cannot repeat
+            # its rows, and that is known per column, so most pairs skip the sorts
+            if p.inputs is not None and (self._few_values(data, ia[0]) or self._few_values(data, ib[0])):
+                p.bound = _pooled.repeat_bound(it[0], it[1])
             planned[i] = p
         out = [None] * len(block)
         if fast_at:
@@ -597,14 +600,18 @@ class InfoAtlas:
         values for that is kept in ``data`` (one sort per column per call, not one per pair)."""
         if _few_rows(data["n"], len(ia), len(ib)):
             return False
+        if not (InfoAtlas._few_values(data, ia[0]) and InfoAtlas._few_values(data, ib[0])):
+            return False
+        return _pooled.is_pooled(data["x"][:, ia], data["x"][:, ib])
+
+    @staticmethod
+    def _few_values(data: dict, j: int) -> bool:
+        """Whether column j of :meth:`pairwise`'s data has at most POOLED_SHARE n distinct values, so
+        that a group led by it may repeat its rows (kept in ``data``: one sort per column per call)."""
         few = data.setdefault("few_values", {})
-        x_all, cap = data["x"], _pooled.POOLED_SHARE * data["n"]
-        for j in (ia[0], ib[0]):
-            if j not in few:
-                few[j] = np.unique(x_all[:, j]).size <= cap
-            if not few[j]:
-                return False
-        return _pooled.is_pooled(x_all[:, ia], x_all[:, ib])
+        if j not in few:
+            few[j] = np.unique(data["x"][:, j]).size <= _pooled.POOLED_SHARE * data["n"]
+        return few[j]
 
     def _pair_p_values(self, x_all, groups, gnames, disc, mat, where, n_permutations, p_adjust, fast=None):
         """Permutation p-values of the pairs of :meth:`pairwise` (see there); with ``fast`` (the
