@@ -7,8 +7,8 @@ Then, by the kinds of the two sides:
   jackknife (:func:`table_mi`; chosen by measurement against the plug-in, Miller-Madow and
   Chao-Shen corrections, docs/experiments/discrete_selection.md);
 - one side discrete, the other continuous: the nearest-neighbour estimator of Ross (2014), as in
-  scikit-learn's ``mutual_info_classif``, but on the joint continuous side (any width) after a
-  copula transform of each continuous column (:func:`ross_mi`); with two or more continuous columns,
+  scikit-learn's ``mutual_info_classif``, but on the joint continuous side (any width), the larger of
+  its values on copula scores and on standardised columns (:func:`ross_mi`); with two or more continuous columns,
   raised to a cross-validated classifier's lower bound when that is larger (:func:`classifier_bound`:
   on scikit-learn's wine and breast-cancer data the neighbour estimate alone fell below Fano's bound);
 - a side mixing both kinds: the chain rule I([Xd, Xc]; Y) = I(Xd; Y) + I(Xc; Y | Xd), each term by
@@ -149,12 +149,10 @@ def table_mi(cx: np.ndarray, cy: np.ndarray, correction: str = "jackknife") -> f
     return h(hx) + h(hy) - h(joint)
 
 
-def _continuous_scores(a: np.ndarray) -> np.ndarray:
-    """Copula scores of continuous columns (MI-invariant).  Tied values (a continuous column with
-    repeated values) get a 1e-9 jitter from a fixed seed, as scikit-learn does: the neighbour
-    estimators assume distinct points, and only the order among equal values is then arbitrary."""
-    z, const = copula_normal(a, warn=False)
-    z = z[:, ~const] if (~const).any() else z
+def _jitter_ties(z: np.ndarray) -> np.ndarray:
+    """Tied values (a continuous column with repeated values) get a 1e-9 jitter from a fixed seed,
+    as scikit-learn does: the neighbour estimators assume distinct points, and only the order among
+    equal values is then arbitrary.  z: (n, d) scores."""
     tied = [j for j in range(z.shape[1]) if np.unique(z[:, j]).size < z.shape[0]]
     if tied:
         z = z.copy()
@@ -162,14 +160,25 @@ def _continuous_scores(a: np.ndarray) -> np.ndarray:
     return z
 
 
-def ross_mi(xc: np.ndarray, labels: np.ndarray, k: int = 3) -> float:
-    """Ross (2014) estimate (nats) of I(X; C) for continuous X (n, d) and labels C (n,).
+def _continuous_scores(a: np.ndarray) -> np.ndarray:
+    """Copula scores (n, d') of continuous columns a (n, d), constant columns dropped (MI-invariant)."""
+    z, const = copula_normal(a, warn=False)
+    return _jitter_ties(z[:, ~const] if (~const).any() else z)
 
-    Per point: d_i = max-norm distance to its k-th neighbour among points of its own class (k capped
-    at the class size - 1), m_i = points of any class within d_i; I = psi(n) - <psi(n_c)> + psi(k) -
-    <psi(m_i)>.  Points alone in their class are left out (as scikit-learn does).
-    """
-    z = _continuous_scores(xc)
+
+def _standard_scores(a: np.ndarray) -> np.ndarray:
+    """Columns of a (n, d) centred and scaled to unit standard deviation (n, d'), constant columns
+    dropped: an affine map of each column, so MI-invariant, and unlike the copula transform it keeps
+    the gaps between clusters."""
+    a = np.asarray(a, dtype=float)
+    sd = a.std(axis=0)
+    a = a[:, sd > 0] if (sd > 0).any() else a
+    sd = a.std(axis=0)
+    return _jitter_ties((a - a.mean(axis=0)) / np.where(sd > 0, sd, 1.0))
+
+
+def _ross_on(z: np.ndarray, labels: np.ndarray, k: int) -> float:
+    """Ross (2014) estimate (nats) of I(Z; C) on scores z (n, d) as given (see :func:`ross_mi`)."""
     n = z.shape[0]
     radius = np.empty(n)
     kk = np.empty(n)
@@ -192,6 +201,24 @@ def ross_mi(xc: np.ndarray, labels: np.ndarray, k: int = 3) -> float:
     n = z.shape[0]
     return float(special.digamma(n) - np.mean(special.digamma(nc)) + np.mean(special.digamma(kk))
                  - np.mean(special.digamma(m)))
+
+
+def ross_mi(xc: np.ndarray, labels: np.ndarray, k: int = 3) -> float:
+    """Ross (2014) estimate (nats) of I(X; C) for continuous X (n, d) and labels C (n,).
+
+    Per point: d_i = max-norm distance to its k-th neighbour among points of its own class (k capped
+    at the class size - 1), m_i = points of any class within d_i; I = psi(n) - <psi(n_c)> + psi(k) -
+    <psi(m_i)>.  Points alone in their class are left out (as scikit-learn does).
+
+    Computed on two MI-invariant coordinate systems and the larger taken: copula scores (robust to
+    heavy tails and monotone distortions) and standardised columns (which keep the gaps between
+    clusters: the copula transform closes them, so when the classes sit in separated clusters of one
+    column, an irrelevant second column widens every ball across a class boundary and the copula
+    estimate falls well below the truth, e.g. 1.33 for log 4 = 1.386).  The neighbour estimate is
+    biased low far more often than high, and under independence the larger of the two moved the
+    mean by 0.002-0.014 nats in our checks (n 50-2,000, 2-20 columns).
+    """
+    return max(_ross_on(_continuous_scores(xc), labels, k), _ross_on(_standard_scores(xc), labels, k))
 
 
 def side_entropy(a: np.ndarray) -> float:
