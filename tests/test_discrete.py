@@ -125,6 +125,18 @@ def test_ross_keeps_the_gaps_between_clusters_and_stays_near_zero_under_independ
     assert abs(np.mean(vals)) < 0.03
 
 
+def test_fanos_bound_and_the_error_rate_limit():
+    # no errors: the bound is the entropy; an error rate at chance level bounds nothing
+    assert E.fano_bound(np.log(4), 4, 0.0) == pytest.approx(np.log(4))
+    assert E.fano_bound(np.log(4), 4, 0.75) == 0.0
+    pe = 0.05
+    assert E.fano_bound(np.log(4), 4, pe) == pytest.approx(
+        np.log(4) + pe * np.log(pe) + (1 - pe) * np.log(1 - pe) - pe * np.log(3))
+    # zero errors in n rows: the one-sided 95% limit solves (1 - p)^n = 0.05
+    assert E.error_rate_upper(0, 200) == pytest.approx(1 - 0.05 ** (1 / 200))
+    assert E.error_rate_upper(10, 200) > 10 / 200 and E.error_rate_upper(200, 200) == 1.0
+
+
 def test_a_mixed_side_uses_the_chain_rule_and_is_near_the_truth():
     s = D.MixedSide([0.5, 0.5], [-1.0, 1.5], b=1.0, s=0.7)
     x, y = s.sample(4000, np.random.default_rng(4))
@@ -243,7 +255,7 @@ def test_classifier_bound_is_a_lower_bound_and_lifts_many_column_estimates():
     # 3 classes, 12 features each carrying a little of the class: kNN in 12 dims falls short
     s = D.ClassConditional([1 / 3] * 3, np.repeat(np.eye(3), 4, axis=1) * 1.2)
     x, c = s.sample(600, np.random.default_rng(14))
-    bound, se = E.classifier_bound(x, c)
+    bound, se, _ = E.classifier_bound(x, c)
     truth = s.mutual_information()
     assert bound - 2 * se <= truth and bound > 0.5 * truth
     e = infoatlas.estimate(x, c)

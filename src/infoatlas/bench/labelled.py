@@ -14,15 +14,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..discrete import fano_bound
 from . import write_report
 
 DATASETS = ("iris", "wine", "breast_cancer", "digits")
-
-
-def fano_bound(h_c: float, k: int, pe: float) -> float:
-    """Fano's lower bound on I(X; C) (nats) from an error rate pe of a classifier of K classes."""
-    hb = 0.0 if pe <= 0 or pe >= 1 else -(pe * np.log(pe) + (1 - pe) * np.log(1 - pe))
-    return max(h_c - hb - pe * np.log(max(k - 1, 1)), 0.0)
 
 
 def run_labelled(model=None, out_dir="bench_out/labelled", seed: int = 0) -> str:
