@@ -225,12 +225,17 @@ def ross_mi(xc: np.ndarray, labels: np.ndarray, k: int = 3) -> float:
     return max(_ross_on(_continuous_scores(xc), labels, k), _ross_on(_standard_scores(xc), labels, k))
 
 
+def _plugin_entropy(c: np.ndarray) -> float:
+    """Entropy (nats) of the observed frequencies of codes c (n,)."""
+    p = np.bincount(c) / c.shape[0]
+    p = p[p > 0]
+    return float(-np.sum(p * np.log(p)))
+
+
 def side_entropy(a: np.ndarray) -> float:
     """Entropy (nats) of the observed frequencies of a discrete side's joint codes: the bound on
     I(side; anything) that a user can check on the data (e.g. log 3 for three balanced classes)."""
-    p = np.bincount(codes(a)[0]) / a.shape[0]
-    p = p[p > 0]
-    return float(-np.sum(p * np.log(p)))
+    return _plugin_entropy(codes(a)[0])
 
 
 def kind(mask_x: np.ndarray, mask_y: np.ndarray) -> str:
@@ -383,12 +388,17 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
     standard deviation at n rows), b = mi - mean(half-sample estimates), the change from n / 2 to n
     rows, which for a bias of order 1/n equals the remaining bias; a negative estimate is read as 0
     before the interval is centred on it.  For two discrete sides the lower
-    bound is 0 whenever a G-test does not reject independence at the 5% level.  The estimate and the
-    lower end are clipped to [0, H], H the entropy of the observed frequencies of a side that is
-    entirely discrete, the upper end to [0, log k], k that side's observed categories.
+    bound is 0 whenever a G-test does not reject independence at the 5% level.  For a label against
+    two or more continuous columns, a cross-validated classifier's lower bound raises the estimate
+    where it is larger, and where Fano's bound from its held-out errors reaches the estimate the
+    interval is [Fano's bound, log k].  The estimate and the lower end are clipped to [0, H], H the
+    entropy of the observed frequencies of a side that is entirely discrete, the upper end to
+    [0, log k], k that side's observed categories.
     """
     n = x.shape[0]
     notes = []
+    # (codes (n,), categories k) of each side that is entirely discrete, computed once
+    coded = {name: codes(a) for a, m, name in ((x, mask_x, "X"), (y, mask_y, "Y")) if m.all()}
     mi = point_estimate(x, y, mask_x, mask_y, k)
     spread = half_sample_spread(lambda s: point_estimate(x[s], y[s], mask_x, mask_y, k), mi, n, random_state, reps)
     # a negative reading (the nearest-neighbour estimators' bias at weak dependence) is 0 before the
@@ -397,11 +407,12 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
     mi = max(mi, 0.0)
     lower, upper = mi - Z90 * spread, mi + Z90 * spread
     how = kind(mask_x, mask_y)
-    cont, lab = {"label_y": (x, y), "label_x": (y, x)}.get(how, (None, None))
+    cont, lab = {"label_y": (x, "Y"), "label_x": (y, "X")}.get(how, (None, None))
     if cont is not None and cont.shape[1] >= 2:
         # several continuous columns against a label: the nearest-neighbour estimate can fall below
         # what a classifier proves; take the larger of the two (both clipped to H below)
-        clf = classifier_bound(cont, codes(lab)[0], random_state=random_state)
+        lab_codes, lab_k = coded[lab]
+        clf = classifier_bound(cont, lab_codes, random_state=random_state)
         bound, se = clf.bound, clf.se
         if bound > mi:
             notes.append(f"raised to a cross-validated classifier's lower bound ({bound:.4f} nats; the "
@@ -414,24 +425,22 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
         # estimate is biased low near H(C) by an amount its half-samples do not show (a label given
         # by the quadrant of two columns read 1.35 [1.32, 1.37] for log 4): the interval is then
         # [Fano's bound, log k], which holds at 95% without the neighbour estimate
-        fano = fano_bound(side_entropy(lab), codes(lab)[1], error_rate_upper(clf.errors, n))
+        fano = fano_bound(_plugin_entropy(lab_codes), lab_k, error_rate_upper(clf.errors, n))
         if fano > 0 and fano >= mi:
             notes.append(f"a cross-validated classifier errs on {clf.errors} of {n} rows: by Fano's "
                          f"inequality the MI is at least {fano:.4f} nats, and the interval runs from "
                          f"there to the log of the label's number of classes")
             mi, lower, upper = max(mi, fano), fano, np.inf
     bound, top = np.inf, np.inf
-    for a, m, name in ((x, mask_x, "X"), (y, mask_y, "Y")):
-        if m.all():
-            h = side_entropy(a)
-            # the upper end stops at log k (k observed categories), the largest entropy of k values:
-            # the observed entropy reads the population's low by about (k - 1) / (2 n)
-            top = min(top, float(np.log(codes(a)[1])))
-            if h < bound:
-                bound, which = h, name
+    for name, (c, kc) in coded.items():
+        h = _plugin_entropy(c)
+        # the upper end stops at log k (k observed categories), the largest entropy of k values:
+        # the observed entropy reads the population's low by about (k - 1) / (2 n)
+        top = min(top, float(np.log(kc)))
+        if h < bound:
+            bound, which = h, name
     if how == "table":
-        cx, kx = codes(x)
-        cy, ky = codes(y)
+        (cx, kx), (cy, ky) = coded["X"], coded["Y"]
         g = 2.0 * n * table_mi(cx, cy, "plugin")
         p_ind = stats.chi2.sf(g, max((kx - 1) * (ky - 1), 1))
         if p_ind > INDEPENDENCE_LEVEL:
