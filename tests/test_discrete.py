@@ -228,6 +228,25 @@ def test_sklearn_drop_ins_have_sklearns_shape_and_work_in_select_k_best():
     assert mutual_info_regression(X, y, discrete_features=[2]).argmax() == 0
 
 
+def test_drop_ins_skip_the_intervals_but_not_the_estimates():
+    # the drop-ins return estimates only, so the discrete and pooled paths skip their half-samples:
+    # the values equal estimate()'s, and a plan without an interval says so with NaN bounds
+    from infoatlas.sklearn import mutual_info_classif, mutual_info_regression
+
+    r = np.random.default_rng(13)
+    c = r.integers(0, 3, 300)
+    X = np.column_stack([c + r.standard_normal(300), r.integers(0, 4, 300), r.standard_normal(300)])
+    est = infoatlas.InfoAtlas.from_pretrained(random_state=0)
+    full = [est.estimate(X[:, j], c, discrete_x=j == 1, discrete_y=True).mi for j in range(3)]
+    assert mutual_info_classif(X, c, discrete_features=[1], random_state=0) == pytest.approx(full)
+    pool = r.standard_normal(40)[r.integers(0, 40, 300)]  # rows repeat on both sides: the pooled path
+    yp = pool + 0.01 * r.integers(0, 3, 300)
+    assert mutual_info_regression(pool[:, None], yp, discrete_features=False, random_state=0) == \
+        pytest.approx([est.estimate(pool, yp, discrete_x=False, discrete_y=False).mi])
+    e = est.plan(X[:, 0], c, False, True, interval=False)
+    assert e.mi == pytest.approx(full[0]) and np.isnan(e.lower) and np.isnan(e.upper)
+
+
 def test_mutual_info_score_is_a_deprecated_alias():
     r = np.random.default_rng(12)
     X = r.standard_normal((200, 2))

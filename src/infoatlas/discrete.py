@@ -171,19 +171,26 @@ def _continuous_scores(a: np.ndarray) -> np.ndarray:
     return _jitter_ties(z[:, ~const] if (~const).any() else z)
 
 
+def standardise(a: np.ndarray) -> np.ndarray:
+    """Columns of a (n, d) centred and scaled to unit standard deviation (constant columns left at
+    0); the moments are summed over sorted columns, so that no value depends on the order of the
+    rows."""
+    srt = np.sort(a, axis=0)
+    s = srt.std(0)
+    return (a - srt.mean(0)) / np.where(s > 0, s, 1.0)
+
+
 def _standard_scores(a: np.ndarray) -> np.ndarray:
-    """Columns of a (n, d) centred and scaled to unit standard deviation (n, d'), constant columns
-    dropped: an affine map of each column, so MI-invariant, and unlike the copula transform it keeps
-    the gaps between clusters."""
+    """Standardised columns (n, d') of a (n, d), constant columns dropped: an affine map of each
+    column, so MI-invariant, and unlike the copula transform it keeps the gaps between clusters."""
     a = np.asarray(a, dtype=float)
+    varies = np.ptp(a, axis=0) > 0
+    a = a[:, varies] if varies.any() else a
+    # centred on the median and divided by the largest magnitude first (both independent of the
+    # order of the rows), so that the squares of the standard deviation cannot overflow (1e200)
     a = a - np.median(a, axis=0)
-    # scaled by the largest magnitude first, so that the squares in std cannot overflow (1e200)
     big = np.abs(a).max(axis=0)
-    a = a / np.where(big > 0, big, 1.0)
-    sd = a.std(axis=0)
-    keep = sd > 0
-    a, sd = (a[:, keep], sd[keep]) if keep.any() else (a, np.ones_like(sd))
-    return _jitter_ties((a - a.mean(axis=0)) / sd)
+    return _jitter_ties(standardise(a / np.where(big > 0, big, 1.0)))
 
 
 def _ross_on(z: np.ndarray, labels: np.ndarray, k: int) -> float:
@@ -398,14 +405,16 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
     where it is larger, and where Fano's bound from its held-out errors reaches the estimate the
     interval is [Fano's bound, log k].  The estimate and the lower end are clipped to [0, H], H the
     entropy of the observed frequencies of a side that is entirely discrete, the upper end to
-    [0, log k], k that side's observed categories.
+    [0, log k], k that side's observed categories.  ``reps = 0``: no half-samples and no interval
+    (lower and upper are NaN), for callers that read only the estimate.
     """
     n = x.shape[0]
     notes = []
     # (codes (n,), categories k) of each side that is entirely discrete, computed once
     coded = {name: codes(a) for a, m, name in ((x, mask_x, "X"), (y, mask_y, "Y")) if m.all()}
     mi = point_estimate(x, y, mask_x, mask_y, k)
-    spread = half_sample_spread(lambda s: point_estimate(x[s], y[s], mask_x, mask_y, k), mi, n, random_state, reps)
+    spread = (half_sample_spread(lambda s: point_estimate(x[s], y[s], mask_x, mask_y, k), mi, n, random_state, reps)
+              if reps else 0.0)
     # a negative reading (the nearest-neighbour estimators' bias at weak dependence) is 0 before the
     # interval is formed, as in infoatlas.pooled: the interval keeps its width instead of collapsing
     # to [0, 0] when mi + 1.645 s < 0, which would exclude a small positive MI
@@ -457,4 +466,6 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
     if np.isfinite(bound) and mi > bound:
         notes.append(f"clipped to the entropy of the discrete side {which} ({bound:.4f} nats)")
     mi, lower, upper = clip(mi), clip(lower), float(min(max(upper, 0.0), top))
+    if not reps:
+        return mi, float("nan"), float("nan"), notes
     return mi, min(lower, mi), max(upper, mi), notes

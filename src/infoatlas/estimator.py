@@ -240,12 +240,14 @@ class InfoAtlas:
                                  progress=progress)
 
     def plan(self, x, y, discrete_x="auto", discrete_y="auto", nan_policy: str | None = None,
-             n_neighbors: int = 3):
+             n_neighbors: int = 3, interval: bool = True):
         """One data set's way: its copula scores (a :class:`Scored`) for the network when both sides
         are continuous, else the finished :class:`MIEstimate` of :mod:`infoatlas.discrete` (a side
         with discrete columns: labels, categories, few-valued columns under ``"auto"``) or, for
         continuous sides that both repeat their rows, of :mod:`infoatlas.pooled`.
-        :meth:`_finish` turns a list of plans into estimates."""
+        :meth:`_finish` turns a list of plans into estimates.  ``interval=False``: those two paths
+        skip their half-samples (most of their time) and leave lower and upper NaN, for callers that
+        read only the estimate (the scikit-learn drop-ins); the network's interval costs nothing."""
         policy = nan_policy or self.nan_policy
         x, y = align_pandas(x, y)
         ax, cat_x, names_x = as_2d_typed(x, "x")
@@ -253,13 +255,13 @@ class InfoAtlas:
         mx = _discrete.discrete_mask(discrete_x, ax, "x", cat_x, names_x)
         my = _discrete.discrete_mask(discrete_y, ay, "y", cat_y, names_y)
         if not (mx.any() or my.any()):
-            return self._pooled(ax, ay, policy) or self._scored(ax, ay, policy)
+            return self._pooled(ax, ay, policy, interval) or self._scored(ax, ay, policy)
         ax, ay, n, notes = self._validated(ax, ay, policy)
         mi, lower, upper, more = _discrete.discrete_estimate(ax, ay, mx, my, random_state=self.random_state,
-                                                             k=n_neighbors)
+                                                             k=n_neighbors, **({} if interval else {"reps": 0}))
         return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes + more))
 
-    def _pooled(self, ax: np.ndarray, ay: np.ndarray, policy: str) -> MIEstimate | None:
+    def _pooled(self, ax: np.ndarray, ay: np.ndarray, policy: str, interval: bool = True) -> MIEstimate | None:
         """The estimate of :mod:`infoatlas.pooled` when the rows of both continuous sides repeat
         (finite pools, heavy ties), else None.  A sort of one column per side rules out most data
         before any validation work.  Data with few rows for the columns stay with the network and
@@ -269,7 +271,8 @@ class InfoAtlas:
         ax, ay, n, notes = self._validated(ax, ay, policy)
         if not _pooled.is_pooled(ax, ay):  # dropped rows can change the shares
             return None
-        mi, lower, upper, more = _pooled.pooled_estimate(ax, ay, random_state=self.random_state)
+        mi, lower, upper, more = _pooled.pooled_estimate(ax, ay, random_state=self.random_state,
+                                                         **({} if interval else {"reps": 0}))
         return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes + more))
 
     def _validated(self, ax: np.ndarray, ay: np.ndarray, policy: str) -> tuple:

@@ -21,6 +21,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .discrete import Z90, half_sample_spread, side_entropy
+from .discrete import standardise as _standardise
 from .knn import knn_radius, ksg_value
 from .validation import check_random_state
 
@@ -97,14 +98,6 @@ def _distinct_rows(a: np.ndarray) -> int:
     return np.unique(a[:, 0]).size if a.shape[1] == 1 else np.unique(a, axis=0).shape[0]
 
 
-def _standardise(a: np.ndarray) -> np.ndarray:
-    """Columns centred and scaled to unit standard deviation (constant columns left at 0); the
-    moments are summed over sorted columns, so that no value depends on the order of the rows."""
-    srt = np.sort(a, axis=0)
-    s = srt.std(0)
-    return (a - srt.mean(0)) / np.where(s > 0, s, 1.0)
-
-
 def _jitter_scale(*sides: np.ndarray) -> float:
     """JITTER_OF_GAP times the smallest gap between distinct values of any column of the sides."""
     gap = np.inf
@@ -173,7 +166,8 @@ def pooled_estimate(x: np.ndarray, y: np.ndarray, random_state=0, k: int = POOLE
     [0, min(H(X), H(Y))], the entropies of the observed frequencies of the sides' distinct rows (a
     variable that takes finitely many values shares at most its entropy with anything), the upper
     end to [0, min(log k_X, log k_Y)] with k the distinct rows of a side (the observed entropy reads
-    the population's low when many rows are rare: see :func:`repeat_bound`)."""
+    the population's low when many rows are rare: see :func:`repeat_bound`).  ``reps = 0``: no
+    half-samples and no interval (lower and upper are NaN), for callers that read only the estimate."""
     from .features import order_rows, subsample_rows
 
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
@@ -186,7 +180,8 @@ def pooled_estimate(x: np.ndarray, y: np.ndarray, random_state=0, k: int = POOLE
     mi = pooled_ksg(x, y, k, random_state)
     order = order_rows(np.hstack([_standardise(x), _standardise(y)]), random_state)
     x, y = x[order], y[order]
-    spread = half_sample_spread(lambda s: pooled_ksg(x[s], y[s], k, random_state), mi, n, random_state, reps)
+    spread = (half_sample_spread(lambda s: pooled_ksg(x[s], y[s], k, random_state), mi, n, random_state, reps)
+              if reps else float("nan"))
     h = min(side_entropy(x), side_entropy(y))
     log_k = float(np.log(min(_distinct_rows(x), _distinct_rows(y))))
     # a negative reading (KSG's bias at weak dependence) is 0: the interval is centred there, so that
