@@ -566,12 +566,14 @@ class InfoAtlas:
             ia, ib = groups[a], groups[b]
             if fast is not None and len(ia) == len(ib) == 1 and fast["slot"][ia[0]] >= 0 and fast["slot"][ib[0]] >= 0:
                 fast_at.append(i)
+            # the matrix holds estimates only: the discrete and pooled paths skip their intervals
             elif disc[ia].any() or disc[ib].any():
                 mi, lo, hi, more = _discrete.discrete_estimate(x_all[:, ia], x_all[:, ib], disc[ia], disc[ib],
-                                                               random_state=self.random_state)
+                                                               random_state=self.random_state, reps=0)
                 planned[i] = MIEstimate(mi, lo, hi, n, len(ia), len(ib), x_all.shape[0], tuple(more))
             elif self._pooled_pair(data, ia, ib):  # as estimate() reads them
-                mi, lo, hi, more = _pooled.pooled_estimate(x_all[:, ia], x_all[:, ib], random_state=self.random_state)
+                mi, lo, hi, more = _pooled.pooled_estimate(x_all[:, ia], x_all[:, ib], random_state=self.random_state,
+                                                           reps=0)
                 planned[i] = MIEstimate(mi, lo, hi, n, len(ia), len(ib), x_all.shape[0], tuple(more))
             else:
                 items.append((data["z"][:, live[a]], data["z"][:, live[b]], n, len(ia), len(ib), data["notes"]))
