@@ -566,8 +566,7 @@ class InfoAtlas:
             ia, ib = groups[a], groups[b]
             if fast is not None and len(ia) == len(ib) == 1 and fast["slot"][ia[0]] >= 0 and fast["slot"][ib[0]] >= 0:
                 fast_at.append(i)
-            # the matrix holds estimates only: the discrete and pooled paths skip their intervals
-            elif disc[ia].any() or disc[ib].any():
+            elif disc[ia].any() or disc[ib].any():  # reps=0: the matrix holds estimates, not intervals
                 mi, lo, hi, more = _discrete.discrete_estimate(x_all[:, ia], x_all[:, ib], disc[ia], disc[ib],
                                                                random_state=self.random_state, reps=0)
                 planned[i] = MIEstimate(mi, lo, hi, n, len(ia), len(ib), x_all.shape[0], tuple(more))

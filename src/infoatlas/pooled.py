@@ -191,7 +191,8 @@ def pooled_estimate(x: np.ndarray, y: np.ndarray, random_state=0, k: int = POOLE
     upper = float(np.clip(mi + Z90 * spread, 0.0, log_k))
     note = (f"rows repeat on both sides ({distinct_share(x):.0%} of X's rows and {distinct_share(y):.0%} of "
             f"Y's are distinct): estimated by KSG (k = {k}) on the rows with the copies of a row moved "
-            f"apart by a tiny offset, the interval from {reps} half-samples; the network does not read "
+            "apart by a tiny offset, " + (f"the interval from {reps} half-samples" if reps else "no interval")
+            + "; the network does not read "
             "such data well (see the README's limits)")
     return mi, lower, upper, notes + [note]
 
