@@ -146,3 +146,16 @@ def test_the_network_route_clips_to_the_entropy_of_a_side_whose_rows_repeat(tiny
     df = pd.DataFrame(np.hstack([x, y]), columns=["x0", "x1", "x2", "y0", "y1"])
     mat = tiny.pairwise(df, columns={"x": ["x0", "x1", "x2"], "y": ["y0", "y1"]}, progress=False)
     assert mat.loc["x", "y"] == pytest.approx(e.mi, abs=1e-6)
+
+
+def test_standardise_is_exact_and_does_not_overflow():
+    # a power-of-two prescaling: the same values as the plain formula, and finite near 1e306 (the
+    # pooled route read such a column as inf and the neighbour search failed)
+    from infoatlas.discrete import standardise
+
+    a = np.random.default_rng(0).normal(size=(50, 3))
+    srt = np.sort(a, axis=0)
+    assert np.array_equal(standardise(a), (a - srt.mean(0)) / srt.std(0))
+    big = np.repeat([[0.0], [3.6687615e306]], 100, axis=0)
+    assert np.isfinite(standardise(big)).all() and standardise(big).std() == pytest.approx(1.0)
+

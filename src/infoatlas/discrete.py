@@ -175,6 +175,11 @@ def standardise(a: np.ndarray) -> np.ndarray:
     """Columns of a (n, d) centred and scaled to unit standard deviation (constant columns left at
     0); the moments are summed over sorted columns, so that no value depends on the order of the
     rows."""
+    # each column first scaled by the power of two that brings its largest magnitude into [0.5, 1):
+    # exact in floating point (the result is unchanged), and the squares in std cannot overflow
+    # (values near 1e306 made it inf)
+    big = np.abs(a).max(axis=0)
+    a = np.ldexp(a, -np.frexp(np.where(big > 0, big, 1.0))[1])
     srt = np.sort(a, axis=0)
     s = srt.std(0)
     return (a - srt.mean(0)) / np.where(s > 0, s, 1.0)
@@ -185,12 +190,7 @@ def _standard_scores(a: np.ndarray) -> np.ndarray:
     column, so MI-invariant, and unlike the copula transform it keeps the gaps between clusters."""
     a = np.asarray(a, dtype=float)
     varies = np.ptp(a, axis=0) > 0
-    a = a[:, varies] if varies.any() else a
-    # centred on the median and divided by the largest magnitude first (both independent of the
-    # order of the rows), so that the squares of the standard deviation cannot overflow (1e200)
-    a = a - np.median(a, axis=0)
-    big = np.abs(a).max(axis=0)
-    return _jitter_ties(standardise(a / np.where(big > 0, big, 1.0)))
+    return _jitter_ties(standardise(a[:, varies] if varies.any() else a))
 
 
 def _ross_on(z: np.ndarray, labels: np.ndarray, k: int) -> float:
