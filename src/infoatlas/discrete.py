@@ -385,7 +385,10 @@ INDEPENDENCE_LEVEL = 0.05
 
 def half_sample_spread(stat, mi: float, n: int, random_state, reps: int) -> float:
     """s of the interval mi +- 1.645 s: s^2 = sd^2 + b^2 over ``reps`` half-samples of n rows drawn
-    without replacement (``stat(rows)`` the estimate on them): sd their spread, b = mi - their mean."""
+    without replacement (``stat(rows)`` the estimate on them): sd their spread, b = mi - their mean.
+    NaN when ``reps`` is 0 (no interval asked for: callers that read only the estimate)."""
+    if reps == 0:
+        return float("nan")
     rng = np.random.default_rng(random_state)
     half = [stat(rng.choice(n, n // 2, replace=False)) for _ in range(reps)]
     return float(np.sqrt(np.var(half, ddof=1) + (mi - np.mean(half)) ** 2))
@@ -413,8 +416,7 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
     # (codes (n,), categories k) of each side that is entirely discrete, computed once
     coded = {name: codes(a) for a, m, name in ((x, mask_x, "X"), (y, mask_y, "Y")) if m.all()}
     mi = point_estimate(x, y, mask_x, mask_y, k)
-    spread = (half_sample_spread(lambda s: point_estimate(x[s], y[s], mask_x, mask_y, k), mi, n, random_state, reps)
-              if reps else 0.0)
+    spread = half_sample_spread(lambda s: point_estimate(x[s], y[s], mask_x, mask_y, k), mi, n, random_state, reps)
     # a negative reading (the nearest-neighbour estimators' bias at weak dependence) is 0 before the
     # interval is formed, as in infoatlas.pooled: the interval keeps its width instead of collapsing
     # to [0, 0] when mi + 1.645 s < 0, which would exclude a small positive MI

@@ -178,10 +178,10 @@ def pooled_estimate(x: np.ndarray, y: np.ndarray, random_state=0, k: int = POOLE
         x, y = x[keep], y[keep]
     n = x.shape[0]
     mi = pooled_ksg(x, y, k, random_state)
-    order = order_rows(np.hstack([_standardise(x), _standardise(y)]), random_state)
-    x, y = x[order], y[order]
-    spread = (half_sample_spread(lambda s: pooled_ksg(x[s], y[s], k, random_state), mi, n, random_state, reps)
-              if reps else float("nan"))
+    if reps:  # the half-samples' rows in an order of their values (the ordering is for them alone)
+        order = order_rows(np.hstack([_standardise(x), _standardise(y)]), random_state)
+        x, y = x[order], y[order]
+    spread = half_sample_spread(lambda s: pooled_ksg(x[s], y[s], k, random_state), mi, n, random_state, reps)
     h = min(side_entropy(x), side_entropy(y))
     log_k = float(np.log(min(_distinct_rows(x), _distinct_rows(y))))
     # a negative reading (KSG's bias at weak dependence) is 0: the interval is centred there, so that
