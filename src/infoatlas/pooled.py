@@ -33,7 +33,7 @@ POOLED_SHARE = 0.5
 POOLED_MIN_ROWS = 40
 POOLED_K = 3       #: neighbours of the KSG estimate
 POOLED_REPS = 8    #: half-samples of the interval
-#: at most this many rows are read (a subsample that keeps each distinct row's share above it):
+#: at most this many rows are read (a simple random subsample above it):
 #: KSG's neighbour search grows about as n^2 at many columns (64+64 columns: 3.9 s for one KSG at
 #: 5,000 rows on 2 cores, and the interval runs it eight times more on halves), and on the selection
 #: data the route erred by 0.02 nats at 5,000 rows already
@@ -156,13 +156,13 @@ def pooled_estimate(x: np.ndarray, y: np.ndarray, random_state=0, k: int = POOLE
     """(mi, lower, upper, notes) in nats for x (n, dx), y (n, dy) that :func:`is_pooled` accepts.
 
     The point estimate is :func:`pooled_ksg` (a negative value read as 0) on at most ``max_rows``
-    rows (a subsample by :func:`~infoatlas.features.subsample_rows`, which keeps each distinct row's
-    share and does not depend on the order of the rows).  The 90% interval is mi +- 1.645 s,
+    rows (a simple random subsample by :func:`~infoatlas.features.subsample_rows`, which does not
+    depend on the order of the rows).  The 90% interval is mi +- 1.645 s,
     s^2 = sd^2 + b^2, from ``reps`` half-samples drawn without replacement, as in
     :func:`infoatlas.discrete.discrete_estimate` (sd their spread, b the change from n / 2 to n rows).
-    Half-samples are drawn from the rows in an order computed from their values
-    (:func:`~infoatlas.features.order_rows`), so the interval, like the estimate, depends neither on
-    the order of the rows nor on which side is X.  The estimate and the lower end are clipped to
+    The rows are first put in an order computed from their values
+    (:func:`~infoatlas.features.order_rows`), so the estimate and the interval depend neither on the
+    order of the rows nor on which side is X.  The estimate and the lower end are clipped to
     [0, min(H(X), H(Y))], the entropies of the observed frequencies of the sides' distinct rows (a
     variable that takes finitely many values shares at most its entropy with anything), the upper
     end to [0, min(log k_X, log k_Y)] with k the distinct rows of a side (the observed entropy reads
@@ -174,13 +174,14 @@ def pooled_estimate(x: np.ndarray, y: np.ndarray, random_state=0, k: int = POOLE
     notes = []
     if x.shape[0] > max_rows:
         keep = subsample_rows(np.hstack([x, y]), max_rows, random_state)
-        notes.append(f"KSG read {max_rows} of the {x.shape[0]} rows (each distinct row keeps its share)")
+        notes.append(f"KSG read a random {max_rows} of the {x.shape[0]} rows")
         x, y = x[keep], y[keep]
     n = x.shape[0]
+    # the rows in an order of their values, so that the estimate's sums (exactly, not only up to
+    # rounding) and the half-samples depend neither on the order of the rows nor on which side is X
+    order = order_rows(np.hstack([_standardise(x), _standardise(y)]), random_state)
+    x, y = x[order], y[order]
     mi = pooled_ksg(x, y, k, random_state)
-    if reps:  # the half-samples' rows in an order of their values (the ordering is for them alone)
-        order = order_rows(np.hstack([_standardise(x), _standardise(y)]), random_state)
-        x, y = x[order], y[order]
     spread = half_sample_spread(lambda s: pooled_ksg(x[s], y[s], k, random_state), mi, n, random_state, reps)
     h = min(side_entropy(x), side_entropy(y))
     log_k = float(np.log(min(_distinct_rows(x), _distinct_rows(y))))
