@@ -7,6 +7,7 @@ quantiles of log1p(MI) averaged over chunks -> calibrated interval -> nats.  Dis
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import warnings
@@ -61,6 +62,44 @@ class Scored(NamedTuple):
 def _few_rows(n: int, dim_x: int, dim_y: int) -> bool:
     """Whether n rows are too few for dim_x + dim_y columns to trust the network alone (see above)."""
     return n <= FEW_ROWS_PER_COLUMN * (dim_x + dim_y)
+
+
+def _kept_copies(a: np.ndarray, keys) -> tuple:
+    """(rows to keep or None, notes) of :func:`infoatlas.pooled.copied_records` on a (n, d) with
+    ``keys``; too few distinct records is an error."""
+    keep = _pooled.copied_records(a, keys)
+    if keep is None:
+        return None, ()
+    n, k = a.shape[0], keep.size
+    if k < MIN_SAMPLES:
+        raise ValueError(f"the {n} rows are copies of {k} distinct records (whole rows repeated); "
+                         f"need at least {MIN_SAMPLES} distinct records")
+    return keep, (f"whole rows repeat: the {n} rows are copies of {k} distinct records ({n / k:.2f} each on "
+                  "average; rows appended twice, a bootstrap or oversampled data set), and copies read as "
+                  "dependence to every estimator: each distinct row is read once.  If a side's rows are "
+                  "categories of a finite set, mark them discrete",)
+
+
+def drop_copies(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.ndarray) -> tuple:
+    """(x, y, notes): x (n, dx) and y (n, dy) with each distinct row once when the rows are copies of
+    records (:func:`infoatlas.pooled.copied_records`; a side with a continuous column identifies the
+    record), else unchanged and no notes.  ``mask_x``, ``mask_y``: the discrete columns."""
+    dx = ax.shape[1]
+    keys = [cols for cols, m in ((range(dx), mask_x), (range(dx, dx + ay.shape[1]), mask_y)) if not m.all()]
+    if not keys or ax.shape[0] != ay.shape[0]:  # (the validation that follows says what is wrong)
+        return ax, ay, ()
+    keep, notes = _kept_copies(np.hstack([ax, ay]), keys)
+    return (ax, ay, ()) if keep is None else (ax[keep], ay[keep], notes)
+
+
+def _with_notes(planned, notes: tuple):
+    """A plan (:class:`Scored` or :class:`MIEstimate`) with ``notes`` put before its own."""
+    if not notes:
+        return planned
+    if isinstance(planned, Scored):
+        item = planned.item
+        return Scored(item[:5] + (list(notes) + list(item[5]),), planned.nulls)
+    return dataclasses.replace(planned, notes=tuple(notes) + tuple(planned.notes))
 
 
 def _clip_to_bound(mi: float, lower: float, upper: float, notes: tuple, bound: tuple) -> tuple:
@@ -254,12 +293,14 @@ class InfoAtlas:
         ay, cat_y, names_y = as_2d_typed(y, "y")
         mx = _discrete.discrete_mask(discrete_x, ax, "x", cat_x, names_x)
         my = _discrete.discrete_mask(discrete_y, ay, "y", cat_y, names_y)
+        ax, ay, copies = drop_copies(ax, ay, mx, my)
         if not (mx.any() or my.any()):
-            return self._pooled(ax, ay, policy, interval) or self._scored(ax, ay, policy)
+            return _with_notes(self._pooled(ax, ay, policy, interval) or self._scored(ax, ay, policy), copies)
         ax, ay, n, notes = self._validated(ax, ay, policy)
         mi, lower, upper, more = _discrete.discrete_estimate(ax, ay, mx, my, random_state=self.random_state,
                                                              k=n_neighbors, **({} if interval else {"reps": 0}))
-        return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes + more))
+        notes = list(copies) + notes + more
+        return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes))
 
     def _pooled(self, ax: np.ndarray, ay: np.ndarray, policy: str, interval: bool = True) -> MIEstimate | None:
         """The estimate of :mod:`infoatlas.pooled` when the rows of both continuous sides repeat
@@ -385,6 +426,8 @@ class InfoAtlas:
             continuous: the pretrained network, or, when both sides repeat their rows (each at most
             half as many distinct rows as rows: pools, heavy ties), KSG on the rows with copies
             moved apart (:mod:`infoatlas.pooled`; the notes say so); otherwise :mod:`infoatlas.discrete`.
+            Whole rows repeated as copies of records (a bootstrap resample, rows appended twice) are
+            read once each (:func:`infoatlas.pooled.copied_records`; the notes say so).
         nan_policy : {"raise", "omit"}, optional (default: the estimator's)
         n_neighbors : neighbours of the nearest-neighbour estimators (discrete paths only)
 
@@ -485,6 +528,10 @@ class InfoAtlas:
         if len(groups) < 2:
             raise ValueError(f"pairwise needs at least two variables; got {len(groups)}")
         x_all, _, notes = validate_xy(arr, arr[:, :1], nan_policy=self.nan_policy)
+        # copies of records, as estimate() reads them: a continuous column identifies the record
+        keep, copies = _kept_copies(x_all, [[j] for j in np.flatnonzero(~disc)])
+        if keep is not None:
+            x_all, notes = x_all[keep], copies + tuple(notes)
         n = x_all.shape[0]
         max_rows = min(self.max_rows, FAST_MAX_ROWS) if method == "fast" else self.max_rows
         if n > max_rows:

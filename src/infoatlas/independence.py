@@ -156,7 +156,7 @@ def independence_test(x, y, *, n_permutations: int = 999, random_state=None, dis
     """
     from . import discrete as _discrete
     from .copula import copula_normal
-    from .estimator import _default_estimator
+    from .estimator import _default_estimator, drop_copies
     from .validation import align_pandas, as_2d_typed, check_int, check_random_state, validate_xy
 
     b = check_int(n_permutations, "n_permutations", 1)
@@ -168,6 +168,9 @@ def independence_test(x, y, *, n_permutations: int = 999, random_state=None, dis
     mx = _discrete.discrete_mask(discrete_x, ax, "x", cat_x, names_x)
     my = _discrete.discrete_mask(discrete_y, ay, "y", cat_y, names_y)
     ax, ay, notes = validate_xy(ax, ay, nan_policy=nan_policy)
+    # copies of records would read as dependence in the data but not in its permutations
+    ax, ay, copies = drop_copies(ax, ay, mx, my)
+    notes = copies + tuple(notes)
     n = ax.shape[0]
     rng = np.random.default_rng([seed, 314159])
     if mx.any() or my.any():
