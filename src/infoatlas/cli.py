@@ -266,9 +266,12 @@ def pairwise(file, columns, plot, out, drop_nan, discrete, p_out, permutations, 
 @click.option("--discrete-x", default="auto", show_default=True, help="Which X columns are discrete (as for estimate).")
 @click.option("--discrete-y", default="auto", show_default=True, help="Which Y columns are discrete.")
 @click.option("--drop-nan", is_flag=True, help="Drop rows with NaN/inf instead of failing.")
+@click.option("--block-length", type=int, default=None,
+              help="Rows are a series in time order: shift Y circularly by at least this many rows instead of "
+                   "permuting them (about the series' decorrelation time or more).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
-def test_cmd(file, xcols, ycols, permutations, seed, discrete_x, discrete_y, drop_nan, as_json, model):
+def test_cmd(file, xcols, ycols, permutations, seed, discrete_x, discrete_y, drop_nan, block_length, as_json, model):
     """Permutation test of independence between two groups of columns of FILE (p-value)."""
     from dataclasses import asdict
 
@@ -280,7 +283,8 @@ def test_cmd(file, xcols, ycols, permutations, seed, discrete_x, discrete_y, dro
     est = _load_estimator(model, random_state=seed)
     try:
         res = independence_test(df[xs], df[ys], n_permutations=permutations, random_state=seed, discrete_x=dx,
-                                discrete_y=dy, nan_policy="omit" if drop_nan else "raise", model=est)
+                                discrete_y=dy, nan_policy="omit" if drop_nan else "raise", model=est,
+                                block_length=block_length)
     except (ValueError, TypeError) as e:
         raise _data_error(e)
     if as_json:
@@ -288,6 +292,8 @@ def test_cmd(file, xcols, ycols, permutations, seed, discrete_x, discrete_y, dro
         return
     click.echo(f"I(X;Y) = {res.statistic:.4f} nats, p = {res.p_value:.4g} ({res.n_permutations} permutations)")
     click.echo(f"null: mean {res.null_mean:.4f}, sd {res.null_sd:.4f}, 95% quantile {res.null_q95:.4f} nats; {res.method}")
+    for note in res.notes:
+        click.echo(f"note: {note}")
 
 
 @main.command()

@@ -25,7 +25,7 @@ from .intervals import Calibration, scale_interval
 from . import discrete as _discrete
 from . import pooled as _pooled
 from .validation import (MIN_SAMPLES, align_pandas, as_2d, as_2d_typed, check_int, check_random_state,
-                         validate_xy)
+                         serial_note, validate_xy)
 from .weights import load_model, load_pair_model
 from . import fastpairs as _fastpairs
 
@@ -293,13 +293,17 @@ class InfoAtlas:
         ay, cat_y, names_y = as_2d_typed(y, "y")
         mx = _discrete.discrete_mask(discrete_x, ax, "x", cat_x, names_x)
         my = _discrete.discrete_mask(discrete_y, ay, "y", cat_y, names_y)
+        # rows in an order that looks like two series (in the order given; tables sorted by a label
+        # would look so too, hence only where both sides have a continuous column)
+        serial = () if (mx.all() or my.all()) else serial_note(ax, ay)
         ax, ay, copies = drop_copies(ax, ay, mx, my)
         if not (mx.any() or my.any()):
-            return _with_notes(self._pooled(ax, ay, policy, interval) or self._scored(ax, ay, policy), copies)
+            planned = self._pooled(ax, ay, policy, interval) or self._scored(ax, ay, policy)
+            return _with_notes(planned, copies + serial)
         ax, ay, n, notes = self._validated(ax, ay, policy)
         mi, lower, upper, more = _discrete.discrete_estimate(ax, ay, mx, my, random_state=self.random_state,
                                                              k=n_neighbors, **({} if interval else {"reps": 0}))
-        notes = list(copies) + notes + more
+        notes = list(copies) + notes + more + list(serial)
         return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes))
 
     def _pooled(self, ax: np.ndarray, ay: np.ndarray, policy: str, interval: bool = True) -> MIEstimate | None:

@@ -128,8 +128,9 @@ def _fast_rank_null(key, n: int, n_permutations: int, seed: int, chunk: int) -> 
 
 
 def independence_test(x, y, *, n_permutations: int = 999, random_state=None, discrete_x="auto",
-                      discrete_y="auto", nan_policy: str = "raise", model=None) -> IndependenceResult:
-    """Test H0: X and Y are independent, by permuting the rows of Y.
+                      discrete_y="auto", nan_policy: str = "raise", model=None,
+                      block_length: int | None = None) -> IndependenceResult:
+    """Test H0: X and Y are independent, by permuting the rows of Y (or, for series, by shifting them).
 
     Parameters
     ----------
@@ -141,6 +142,13 @@ def independence_test(x, y, *, n_permutations: int = 999, random_state=None, dis
         The permutations (and the estimator's row choice) are a pure function of it.
     discrete_x, discrete_y : as for :func:`infoatlas.estimate`.
     model : an :class:`~infoatlas.InfoAtlas` (default: the shipped weights).
+    block_length : None or int >= 1
+        For rows that are a series (in time order): Y's rows are shifted circularly by offsets drawn
+        uniformly from [block_length, n - block_length] instead of permuted, which keeps each
+        series' own dependence (valid when Y is stationary; the wrap-around joins its two ends).
+        Pass about the series' decorrelation time or more.  Row permutations assume independent
+        rows: for two independent series they reject too often, and the result's notes say when
+        the rows look like series.
 
     Returns
     -------
@@ -157,7 +165,7 @@ def independence_test(x, y, *, n_permutations: int = 999, random_state=None, dis
     from . import discrete as _discrete
     from .copula import copula_normal
     from .estimator import _default_estimator, drop_copies
-    from .validation import align_pandas, as_2d_typed, check_int, check_random_state, validate_xy
+    from .validation import align_pandas, as_2d_typed, check_int, check_random_state, serial_note, validate_xy
 
     b = check_int(n_permutations, "n_permutations", 1)
     seed = check_random_state(random_state)
@@ -168,16 +176,33 @@ def independence_test(x, y, *, n_permutations: int = 999, random_state=None, dis
     mx = _discrete.discrete_mask(discrete_x, ax, "x", cat_x, names_x)
     my = _discrete.discrete_mask(discrete_y, ay, "y", cat_y, names_y)
     ax, ay, notes = validate_xy(ax, ay, nan_policy=nan_policy)
-    # copies of records would read as dependence in the data but not in its permutations
-    ax, ay, copies = drop_copies(ax, ay, mx, my)
-    notes = copies + tuple(notes)
+    n = ax.shape[0]
+    if block_length is not None:
+        block_length = check_int(block_length, "block_length", 1)
+        if n < 2 * block_length + 1:
+            raise ValueError(f"block_length = {block_length} needs at least {2 * block_length + 1} rows; got {n}")
+        serial = ()
+    else:  # (in the order given, before copies are dropped)
+        serial = serial_note(ax, ay, test=True)
+    # copies of records would read as dependence in the data but not in its permutations (a
+    # series keeps its rows: their order is what the shifts need)
+    ax, ay, copies = drop_copies(ax, ay, mx, my) if block_length is None else (ax, ay, ())
+    notes = copies + tuple(notes) + serial
     n = ax.shape[0]
     rng = np.random.default_rng([seed, 314159])
+
+    def reorderings() -> np.ndarray:
+        """(B, n) row indices of Y: permutations, or circular shifts by at least block_length."""
+        if block_length is None:
+            return np.stack([rng.permutation(n) for _ in range(b)])
+        shift = rng.integers(block_length, n - block_length + 1, size=b)
+        return (np.arange(n)[None, :] + shift[:, None]) % n
+
+    how = "permutations of Y's rows" if block_length is None else f"circular shifts of Y's rows by {block_length} or more"
     if mx.any() or my.any():
         stat = max(_discrete.point_estimate(ax, ay, mx, my), 0.0)
-        perms = [rng.permutation(n) for _ in range(b)]
-        null = np.array([max(_discrete.point_estimate(ax, ay[p], mx, my), 0.0) for p in perms])
-        method = "permutations of Y's rows, discrete estimator"
+        null = np.array([max(_discrete.point_estimate(ax, ay[p], mx, my), 0.0) for p in reorderings()])
+        method = f"{how}, discrete estimator"
     else:
         zx, cx = copula_normal(ax, "x")
         zy, cy = copula_normal(ay, "y")
@@ -186,13 +211,12 @@ def independence_test(x, y, *, n_permutations: int = 999, random_state=None, dis
             return IndependenceResult(0.0, 1.0, b, 0.0, 0.0, 0.0, "a side is constant", tuple(notes))
         stat = float(_network_mi(est, zx, zy, None)[0])
         untied = (zx.shape[1] == zy.shape[1] == 1 and np.unique(zx).size == n and np.unique(zy).size == n)
-        if untied:
+        if untied and block_length is None:
             null = rank_null(est, n, b, seed)
             method = "permutations of the ranks (null shared by all untied 1+1 data sets of this n)"
         else:
-            perms = np.stack([rng.permutation(n) for _ in range(b)])
-            null = _network_mi(est, zx, zy, perms)
-            method = "permutations of Y's rows, network estimate"
+            null = _network_mi(est, zx, zy, reorderings())
+            method = f"{how}, network estimate"
     return IndependenceResult(stat, permutation_p_value(stat, null), b, float(null.mean()), float(null.std()),
                               float(np.quantile(null, 0.95)), method, tuple(notes))
 

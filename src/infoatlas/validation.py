@@ -183,6 +183,51 @@ class NonFiniteError(ValueError):
     """Rows with NaN or inf under ``nan_policy='raise'`` (the CLI turns it into its --drop-nan advice)."""
 
 
+#: the serial-dependence check reads at most this many leading rows and columns per side
+SERIAL_ROWS, SERIAL_COLUMNS = 2000, 8
+#: rows read as a series when the lag-1 rank autocorrelations of a column of X and of a column of Y
+#: are each beyond 4 / sqrt(rows) (about 6e-5 two-sided for independent rows) and their product is
+#: above this: the variance of cross-products of two AR(1) series with lag-1 correlations a and b is
+#: (1 + ab) / (1 - ab) times that of independent rows, 1.5 at ab = 0.2
+SERIAL_PRODUCT = 0.2
+
+
+def lag1_rank_autocorrelation(a: np.ndarray) -> float:
+    """The lag-1 autocorrelation (in the order of the rows) of the ranks of the column of a (n, d)
+    where it is largest in size, over the first SERIAL_ROWS rows and SERIAL_COLUMNS columns; 0 for
+    fewer than 3 rows or constant columns."""
+    a = np.asarray(a, float)[:SERIAL_ROWS, :SERIAL_COLUMNS]
+    if a.shape[0] < 3:
+        return 0.0
+    r = np.argsort(np.argsort(a, axis=0, kind="stable"), axis=0).astype(float)  # (m, d) ranks
+    r -= r.mean(0)
+    den = np.sqrt((r[:-1] ** 2).sum(0) * (r[1:] ** 2).sum(0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = np.where(den > 0, (r[:-1] * r[1:]).sum(0) / den, 0.0)
+    return float(rho[np.argmax(np.abs(rho))]) if rho.size else 0.0
+
+
+def serial_note(x: np.ndarray, y: np.ndarray, test: bool = False) -> tuple:
+    """A note when the rows of x (n, dx) and y (n, dy), in the order given, look like two series:
+    rows that are not independent draws, for which intervals and row permutations that assume
+    independent rows are too narrow and reject too often (two independent AR(1) series with lag-1
+    correlation 0.9, 1,000 rows: 6 of 20 intervals excluded 0, and 15 of 20 permutation tests
+    rejected at 5%; docs/experiments/serial_rows).  Data sorted by a column of one side with the
+    other side depending on it look the same, hence "if they are a series".  ``test``: the wording
+    for the independence test."""
+    m = min(x.shape[0], SERIAL_ROWS)
+    a, b = lag1_rank_autocorrelation(x), lag1_rank_autocorrelation(y)
+    if m < 3 or min(abs(a), abs(b)) <= 4 / np.sqrt(m) or a * b <= SERIAL_PRODUCT:
+        return ()
+    head = (f"the rows look serially dependent in the order given (lag-1 rank autocorrelation {a:.2f} in X, "
+            f"{b:.2f} in Y): if they are a series, ")
+    if test:
+        return (head + "row permutations reject independence too often; pass block_length (about the "
+                "series' decorrelation time) to test with circular shifts of Y instead",)
+    return (head + "the interval, which assumes independent rows, is too narrow, and "
+            "independence_test needs block_length",)
+
+
 def check_int(value, name: str, minimum: int) -> int:
     """An integer argument >= minimum, or a TypeError/ValueError naming it."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):

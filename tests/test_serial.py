@@ -1,0 +1,72 @@
+"""Rows that are two series (time order): the serial-dependence note and the independence test's
+circular shifts (block_length)."""
+import numpy as np
+import pytest
+
+from infoatlas import InfoAtlas, independence_test
+from infoatlas.validation import lag1_rank_autocorrelation, serial_note
+
+
+def ar1(n, phi, seed):
+    e = np.random.default_rng(seed).standard_normal(n)
+    z = np.empty(n)
+    z[0] = e[0]
+    for t in range(1, n):
+        z[t] = phi * z[t - 1] + np.sqrt(1 - phi**2) * e[t]
+    return z
+
+
+def test_lag1_rank_autocorrelation_reads_series_and_not_shuffled_rows():
+    z = ar1(3000, 0.9, 0)
+    assert lag1_rank_autocorrelation(z[:, None]) > 0.8
+    assert abs(lag1_rank_autocorrelation(np.random.default_rng(0).permutation(z)[:, None])) < 0.1
+    # the column where it is largest in size, with its sign
+    assert lag1_rank_autocorrelation(np.column_stack([np.random.default_rng(1).standard_normal(3000), z])) > 0.8
+
+
+def test_two_series_get_the_note_and_independent_rows_do_not(tiny):
+    x, y = ar1(1000, 0.9, 1), ar1(1000, 0.9, 2)
+    assert any("serially dependent" in s for s in tiny.estimate(x, y).notes)
+    g = np.random.default_rng(3)
+    assert not any("serially dependent" in s for s in tiny.estimate(g.standard_normal(1000), g.standard_normal(1000)).notes)
+    # one series against independent rows: permutations of Y stay valid, no note
+    assert serial_note(x[:, None], g.standard_normal((1000, 1))) == ()
+    # a table sorted by its label looks serial in both columns; labels are left out of the check
+    label = np.sort(g.integers(3, size=1000))
+    feature = label + g.standard_normal(1000)
+    assert not any("serially dependent" in s for s in tiny.estimate(feature, label).notes)
+
+
+def test_circular_shifts_keep_the_size_of_the_test_for_two_independent_series():
+    # independent series with lag-1 correlation 0.99: row permutations reject (20 of 20 such pairs
+    # at 5% in docs/experiments/serial_rows), circular shifts by 100 or more rows do not
+    x, y = ar1(1000, 0.99, 4), ar1(1000, 0.99, 5)
+    est = InfoAtlas.from_pretrained()
+    perm = independence_test(x, y, n_permutations=99, random_state=0, model=est)
+    shift = independence_test(x, y, n_permutations=99, random_state=0, model=est, block_length=100)
+    assert perm.p_value < 0.05 and any("block_length" in s for s in perm.notes)
+    assert shift.p_value > 0.05 and "circular shifts" in shift.method and not shift.notes
+
+
+def test_block_length_is_checked(tiny):
+    x, y = ar1(100, 0.5, 6), ar1(100, 0.5, 7)
+    with pytest.raises(ValueError, match="needs at least 101 rows"):
+        independence_test(x, y, n_permutations=9, model=tiny, block_length=50)
+    with pytest.raises(ValueError, match="block_length"):
+        independence_test(x, y, n_permutations=9, model=tiny, block_length=0)
+
+
+def test_cli_test_takes_block_length_and_prints_the_notes(tmp_path, tiny_weights):
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from infoatlas.cli import main
+
+    pd.DataFrame({"a": ar1(400, 0.9, 8), "b": ar1(400, 0.9, 9)}).to_csv(tmp_path / "s.csv", index=False)
+    args = ["test", str(tmp_path / "s.csv"), "--x", "a", "--y", "b", "--permutations", "19", "--model", str(tiny_weights)]
+    plain = CliRunner().invoke(main, args)
+    assert plain.exit_code == 0, plain.output
+    assert "note: the rows look serially dependent" in plain.output
+    shifted = CliRunner().invoke(main, args + ["--block-length", "40"])
+    assert shifted.exit_code == 0, shifted.output
+    assert "circular shifts of Y's rows by 40 or more" in shifted.output and "note:" not in shifted.output
