@@ -88,3 +88,14 @@ def test_too_few_distinct_records_is_a_clear_error():
     x, y = _gauss(8, n=10)
     with pytest.raises(ValueError, match="copies of 10 distinct records"):
         infoatlas.estimate(np.vstack([x, x, x]), np.vstack([y, y, y]))
+
+
+def test_copies_are_counted_among_finite_rows_and_nan_rows_left_to_the_validation(tiny):
+    x, y = _gauss(9, n=30)
+    x[3] = np.nan
+    twice_x, twice_y = np.vstack([x, x]), np.vstack([y, y])
+    e = tiny.estimate(twice_x, twice_y, nan_policy="omit")
+    assert e.n == 29 and "the 58 rows are copies of 29 distinct records" in e.notes[0]
+    assert any("dropped 2 row(s)" in s for s in e.notes)
+    with pytest.raises(ValueError, match="NaN"):
+        tiny.estimate(twice_x, twice_y)

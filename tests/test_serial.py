@@ -35,6 +35,8 @@ def test_two_series_get_the_note_and_independent_rows_do_not(tiny):
     label = np.sort(g.integers(3, size=1000))
     feature = label + g.standard_normal(1000)
     assert not any("serially dependent" in s for s in tiny.estimate(feature, label).notes)
+    assert not any("serially dependent" in s
+                   for s in independence_test(feature, label, n_permutations=9, model=tiny).notes)
 
 
 def test_circular_shifts_keep_the_size_of_the_test_for_two_independent_series():

@@ -88,8 +88,14 @@ def drop_copies(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.n
     keys = [cols for cols, m in ((range(dx), mask_x), (range(dx, dx + ay.shape[1]), mask_y)) if not m.all()]
     if not keys or ax.shape[0] != ay.shape[0]:  # (the validation that follows says what is wrong)
         return ax, ay, ()
-    keep, notes = _kept_copies(np.hstack([ax, ay]), keys)
-    return (ax, ay, ()) if keep is None else (ax[keep], ay[keep], notes)
+    # copies among the finite rows; rows with NaN or inf stay for the validation to drop or refuse
+    ok = np.isfinite(ax).all(1) & np.isfinite(ay).all(1)
+    rows = np.flatnonzero(ok)
+    keep, notes = _kept_copies(np.hstack([ax[rows], ay[rows]]), keys)
+    if keep is None:
+        return ax, ay, ()
+    keep = np.concatenate([rows[keep], np.flatnonzero(~ok)])
+    return ax[keep], ay[keep], notes
 
 
 def _with_notes(planned, notes: tuple):

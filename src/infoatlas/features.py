@@ -127,9 +127,9 @@ def subsample_rows(a: np.ndarray, max_rows: int, random_state) -> np.ndarray:
     Not a subsample in which each group keeps its share (floor(max_rows * count / n) rows and the
     largest remainders): its counts vary less than a sample's, and estimators whose bias corrections
     assume sampled counts over-correct on it.  KSG on finite pools of points (the pooled route)
-    read 0.08 nats below the truth on average on such a subsample of 5,000 of 20,000 rows, against
-    0.013 on a simple random one and 0.006 on all rows (18 data sets of the clusters_pool family,
-    8-64 columns a side).
+    erred by 0.083 nats on average (reading low) on such a subsample of 5,000 of 20,000 rows, against
+    0.008 on a simple random one and 0.006 on all rows (18 data sets of the clusters_pool family,
+    8-64 columns a side; docs/experiments/pool_subsample).
     """
     import pandas as pd
     from scipy.stats import rankdata

@@ -182,8 +182,8 @@ def independence_test(x, y, *, n_permutations: int = 999, random_state=None, dis
         if n < 2 * block_length + 1:
             raise ValueError(f"block_length = {block_length} needs at least {2 * block_length + 1} rows; got {n}")
         serial = ()
-    else:  # (in the order given, before copies are dropped)
-        serial = serial_note(ax, ay, test=True)
+    else:  # (in the order given, before copies are dropped; a side of labels left out, as in estimate)
+        serial = () if (mx.all() or my.all()) else serial_note(ax, ay, test=True)
     # copies of records would read as dependence in the data but not in its permutations (a
     # series keeps its rows: their order is what the shifts need)
     ax, ay, copies = drop_copies(ax, ay, mx, my) if block_length is None else (ax, ay, ())

@@ -109,16 +109,16 @@ def copied_records(a: np.ndarray, keys) -> np.ndarray | None:
     The rows are read as copies of records (rows appended twice, a bootstrap or oversampled data
     set) when whole rows repeat (copies at least COPIES_MIN_SHARE of the rows), fewer than
     AUTO_ROWS_PER_LEVEL times per distinct row on average (the automatic discrete rule's least rows
-    per category), and the columns of one of ``keys`` (lists of
-    column indices of a: a side with a continuous column, or one continuous column) take as many
-    distinct values as there are distinct rows: that side identifies the record, and its values
-    repeat only where a whole row does.  A continuous measurement sampled from a population has no
-    repeated values, so there the copies are an artefact, and every estimator reads them as
-    dependence: independent 3 + 3 dimensional Gaussians (1,000 records) read 0.74 nats with each row
-    appended twice and 1.26 (intervals excluding 0) as a bootstrap resample, against 0.011 on the
-    records (docs/experiments/copied_records).  Categories of a
-    finite set (at least AUTO_ROWS_PER_LEVEL rows each on average) stay as they are: there the copies
-    are the data (:mod:`infoatlas.pooled`, :mod:`infoatlas.discrete`)."""
+    per category), and the columns of one of ``keys`` (lists of column indices of a: a side with a
+    continuous column, or one continuous column) take as many distinct values as there are distinct
+    rows: that side identifies the record, and its values repeat only where a whole row does.  A
+    continuous measurement sampled from a population has no repeated values, so there the copies
+    are an artefact, and every estimator reads them as dependence: independent 3 + 3 dimensional
+    Gaussians (1,000 records) read 0.74 nats with each row appended twice and 1.26 (intervals
+    excluding 0) as a bootstrap resample, against 0.011 on the records
+    (docs/experiments/copied_records).  Categories of a finite set (at least AUTO_ROWS_PER_LEVEL
+    rows each on average) stay as they are: there the copies are the data (:mod:`infoatlas.pooled`,
+    :mod:`infoatlas.discrete`).  a must be finite."""
     n = a.shape[0]
     # one sort of one column rules out most data: its distinct values bound the distinct rows
     if n == 0 or a.shape[1] == 0 or np.unique(a[:, 0]).size > (1 - COPIES_MIN_SHARE) * n:
