@@ -72,3 +72,10 @@ def test_cli_test_takes_block_length_and_prints_the_notes(tmp_path, tiny_weights
     shifted = CliRunner().invoke(main, args + ["--block-length", "40"])
     assert shifted.exit_code == 0, shifted.output
     assert "circular shifts of Y's rows by 40 or more" in shifted.output and "note:" not in shifted.output
+
+
+def test_a_column_with_nan_says_nothing_about_serial_dependence():
+    x, y = ar1(500, 0.9, 10)[:, None], ar1(500, 0.9, 11)[:, None]
+    assert len(serial_note(x, y)) == 1
+    x[5] = np.nan
+    assert lag1_rank_autocorrelation(x) == 0.0 and serial_note(x, y) == ()

@@ -195,15 +195,18 @@ SERIAL_PRODUCT = 0.2
 def lag1_rank_autocorrelation(a: np.ndarray) -> float:
     """The lag-1 autocorrelation (in the order of the rows) of the ranks of the column of a (n, d)
     where it is largest in size, over the first SERIAL_ROWS rows and SERIAL_COLUMNS columns; 0 for
-    fewer than 3 rows or constant columns."""
+    fewer than 3 rows, constant columns and columns with NaN."""
+    from scipy.stats import rankdata
+
     a = np.asarray(a, float)[:SERIAL_ROWS, :SERIAL_COLUMNS]
     if a.shape[0] < 3:
         return 0.0
-    r = np.argsort(np.argsort(a, axis=0, kind="stable"), axis=0).astype(float)  # (m, d) ranks
+    r = rankdata(a, axis=0)  # (m, d) ranks, ties averaged
     r -= r.mean(0)
     den = np.sqrt((r[:-1] ** 2).sum(0) * (r[1:] ** 2).sum(0))
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = np.where(den > 0, (r[:-1] * r[1:]).sum(0) / den, 0.0)
+    rho = np.nan_to_num(rho)  # a column with NaN (ranked as NaN) says nothing
     return float(rho[np.argmax(np.abs(rho))]) if rho.size else 0.0
 
 
