@@ -13,6 +13,8 @@
 #   structured        structured held-out group (images, pooled clusters, embedded mixtures, independence),
 #                     1-64 ambient dims per side, n 1,000 and 5,000, vs KSG and Gaussian copula (seed 0)
 #   structured_large  the same group at n = 20,000 with 40+40 and 64+64 dims, vs Gaussian copula
+#   functional        noisy non-monotone functions Y = f(X) + s N (strong dependence up to near-deterministic),
+#                     1+1 to 3+3 dims, n 200-5,000, vs KSG and Gaussian copula (seed 0)
 #   fewrows           independent structured data with n = 20-60 rows and 5-40 columns per side
 #   labelled          scikit-learn's labelled data sets: MI(features; class) against H(class) and Fano
 #   invariance        how exactly the invariances hold (row order, monotone maps, X/Y swap, column order, float32)
@@ -30,7 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-infoatlas-base}
 shift || true
-SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete structured structured_large fewrows labelled invariance independence speed5000 speed pairs pairs_rounded}
+SUITES=${*:-accuracy gauss validation accuracy_critics gaussian_table discrete structured structured_large functional fewrows labelled invariance independence speed5000 speed pairs pairs_rounded}
 R=${RESULTS:-docs/results}   # RESULTS=DIR: write elsewhere (a candidate, for scripts/release_gate.py)
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 for s in $SUITES; do
@@ -49,6 +51,8 @@ for s in $SUITES; do
                   --dims 1x64,4x16,8x8,16x64,40x40,64x64 --n 1000,5000 --per-cell 4 --no-plots --out $R/structured ;;
     structured_large) infoatlas bench accuracy --model "$W" --families structured --estimators infoatlas,gcmi \
                         --dims 40x40,64x64 --n 20000 --per-cell 3 --no-plots --out $R/structured_large ;;
+    functional) infoatlas bench accuracy --model "$W" --families functional --estimators infoatlas,ksg,gcmi \
+                  --dims 1x1,2x2,3x3 --n 200,1000,5000 --per-cell 8 --no-plots --out $R/functional ;;
     fewrows) infoatlas bench accuracy --model "$W" --families independent_structured --estimators infoatlas,ksg,gcmi \
                --dims 5x5,10x10,20x20,40x40 --n 20,30,60 --per-cell 8 --no-plots --out $R/fewrows ;;
     labelled) infoatlas bench labelled --model "$W" --out $R/labelled ;;

@@ -352,7 +352,7 @@ def bench():
 @click.option("--n", "ns", default="200,1000,5000", show_default=True, help="Sample sizes.")
 @click.option("--per-cell", default=4, show_default=True, help="Data sets per (family, dims, n) cell.")
 @click.option("--dims", default="1x1,3x3,2x6,8x8", show_default=True, help="dim_x x dim_y pairs.")
-@click.option("--families", default=None, help="Atlas families (default: the held-out ones; \"discrete\": every discrete family; \"structured\": the structured held-out group).")
+@click.option("--families", default=None, help="Atlas families (default: the held-out ones; \"discrete\": every discrete family; \"structured\": the structured held-out group; \"functional\": noisy non-monotone functions).")
 @click.option("--mi-max", default=5.0, show_default=True, help="Largest true MI drawn (nats).")
 @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False), default=None,
               help="A folder of .npz files (x, y, optional mi) instead of the atlas suite.")

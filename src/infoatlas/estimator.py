@@ -20,6 +20,7 @@ import torch
 from .features import DEFAULT_MAX_ROWS, Featurizer, Prepared, chunk_batches, subsample_rows
 from .copula import copula_normal
 from .interface import MIEstimate
+from .knn import KNN_K, ksg_pair
 from .model import SetMI
 from .intervals import Calibration, scale_interval
 from . import discrete as _discrete
@@ -39,6 +40,12 @@ FEW_ROWS_PER_COLUMN = 3
 #: permuted copies in that check (p-values in steps of 1/20; the smallest is 0.05)
 FEW_ROWS_PERMUTATIONS = 19
 
+
+#: one column a side: the network's reading is checked against KSG on all rows when it reads at least
+#: STRONG_CHECK_FROM nats, and replaced when KSG reads more than it and more than STRONG_PAIR_MIN:
+#: see :func:`_strong_pair_check`
+STRONG_CHECK_FROM = 0.5
+STRONG_PAIR_MIN = 1.0
 
 #: data sets are prepared (canonical form, statistics) in groups of up to this many copula-score
 #: values (rows x columns, permuted copies included): about 64 MB of float64 per group
@@ -119,6 +126,39 @@ def _clip_to_bound(mi: float, lower: float, upper: float, notes: tuple, bound: t
                          f"{side}'s entropy, {h:.4f} nats (log {np.exp(log_k):.0f} = {log_k:.4f} for the interval's "
                          f"upper end); the network read {mi:.4g} [{lower:.4g}, {upper:.4g}], clipped there",)
     return (*new, notes)
+
+
+def _keep_pair(p: Prepared, zx: np.ndarray, zy: np.ndarray) -> None:
+    """Keep the copula scores zx (m, 1), zy (m, 1) of one column a side on ``p`` for
+    :func:`_strong_pair_check` (wider data keep nothing)."""
+    if zx.shape[1] == 1 and zy.shape[1] == 1:
+        p.pair = (zx[:, 0], zy[:, 0])
+
+
+def _strong_pair_check(pair: tuple, mi: float, lower: float, upper: float, notes: tuple) -> tuple:
+    """(mi, upper, notes) of one column a side after the check of strong dependence.
+
+    The network reads at most a few chunks of ``rows_per_pass`` rows, and strong non-monotone
+    dependence (Y = f(X) + small noise, f non-monotone: the held-out family functional_noise) shows
+    only in more rows: KSG (k = 3) on the copula scores of all rows resolves it, and is biased low
+    at strong dependence, so where it reads more than the network (and more than STRONG_PAIR_MIN,
+    below which the network is the more accurate) the network is the one that is low.  KSG's
+    reading is then the estimate, and the interval's upper end moves up by the difference (its
+    lower end stays).  On draws the benchmark does not use (docs/experiments/strong_pairs):
+    functional_noise at n = 5,000 MAE 0.317 -> 0.081 and coverage 80% -> 92% (1,000: 0.272 ->
+    0.171, 80% -> 88%); the other 1+1 families within 0.01 in MAE, coverage unchanged.  Columns
+    with ties are skipped (KSG counts tied rows as infinitely close).  pair : copula scores u (m,),
+    v (m,) of the rows the network's statistics read (all rows up to ``max_rows``)."""
+    u, v = pair
+    if u.size <= 2 * KNN_K or np.unique(u).size < u.size or np.unique(v).size < v.size:
+        return mi, upper, notes
+    k = ksg_pair(u, v, KNN_K, exact_sum=True)  # exact sum: row-order and X/Y-swap free
+    if k <= max(mi, STRONG_PAIR_MIN):
+        return mi, upper, notes
+    note = (f"strong dependence: KSG on the ranks of all {u.size} rows reads {k:.3g} nats, more than the "
+            f"network's {mi:.3g}; the estimate is KSG's (itself biased low at strong dependence) and the "
+            "interval's upper end moves up by the difference")
+    return k, upper + (k - mi), notes + (note,)
 
 
 @torch.no_grad()
@@ -272,6 +312,7 @@ class InfoAtlas:
             p = prepared[at]
             if p.inputs is not None:
                 p.bound = _pooled.repeat_bound(sc.item[0], sc.item[1])
+                _keep_pair(p, sc.item[0], sc.item[1])
             k = len(sc.nulls or [])
             if sc.nulls is not None:
                 p.null = prepared[at + 1: at + 1 + k]
@@ -414,6 +455,8 @@ class InfoAtlas:
                     upper = max(upper, mi)
                 else:
                     notes = notes + (f"{head}: the estimate is unreliable and the interval is widened to include 0",)
+            if p.pair is not None and mi >= STRONG_CHECK_FROM:
+                mi, upper, notes = _strong_pair_check(p.pair, mi, lower, upper, notes)
             if p.bound is not None:
                 mi, lower, upper, notes = _clip_to_bound(mi, lower, upper, notes, p.bound)
             out.append(MIEstimate(mi, lower, upper, p.n, p.dim_x, p.dim_y, p.n_used, notes))
@@ -641,6 +684,8 @@ class InfoAtlas:
             # its rows, and that is known per column, so most pairs skip the sorts
             if p.inputs is not None and (self._few_values(data, ia[0]) or self._few_values(data, ib[0])):
                 p.bound = _pooled.repeat_bound(it[0], it[1])
+            if p.inputs is not None:
+                _keep_pair(p, it[0], it[1])
             planned[i] = p
         out = [None] * len(block)
         if fast_at:

@@ -86,6 +86,8 @@ class Prepared:
         estimate against independent data of the same shape (few rows for the columns); else None.
     bound : what the data prove about the MI when the rows of a side repeat, (entropy, log of the
         distinct rows, side) of :func:`infoatlas.pooled.repeat_bound`; set by the estimator, else None.
+    pair : the copula scores (m,), (m,) of one column a side, kept by the estimator for its check of
+        strong dependence (:meth:`infoatlas.estimator.InfoAtlas._run`); else None.
     """
 
     inputs: dict | None
@@ -96,6 +98,7 @@ class Prepared:
     notes: tuple
     null: list | None = None
     bound: tuple | None = None
+    pair: tuple | None = None
 
 
 def order_rows(a: np.ndarray, random_state) -> np.ndarray:

@@ -2,6 +2,7 @@
 the per-pair statistics a refinement head reads.  The KSG baseline uses the same radius and formula."""
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -29,13 +30,16 @@ def knn_radius(xy: np.ndarray, k: int = KNN_K) -> np.ndarray:
     return np.nextafter(dist[:, 0], 0)
 
 
-def ksg_value(k: int, n: int, n_x: np.ndarray, n_y: np.ndarray) -> float:
-    """psi(k) + psi(n) - < psi(n_x + 1) + psi(n_y + 1) > (nats), from marginal counts (n,)."""
-    return float(special.digamma(k) + special.digamma(n)
-                 - np.mean(special.digamma(n_x + 1) + special.digamma(n_y + 1)))
+def ksg_value(k: int, n: int, n_x: np.ndarray, n_y: np.ndarray, exact_sum: bool = False) -> float:
+    """psi(k) + psi(n) - < psi(n_x + 1) + psi(n_y + 1) > (nats), from marginal counts (n,).
+    ``exact_sum``: the mean by math.fsum (correctly rounded), so that the value does not depend on
+    the order of the points at all (the estimator's exact row-order and X/Y-swap invariance)."""
+    terms = special.digamma(n_x + 1) + special.digamma(n_y + 1)
+    mean = math.fsum(terms.tolist()) / terms.size if exact_sum else np.mean(terms)
+    return float(special.digamma(k) + special.digamma(n) - mean)
 
 
-def ksg_pair(u: np.ndarray, v: np.ndarray, k: int = KNN_K) -> float:
+def ksg_pair(u: np.ndarray, v: np.ndarray, k: int = KNN_K, exact_sum: bool = False) -> float:
     """KSG estimate (algorithm 1, max-norm; nats, not clipped) of I(u; v) for two 1-D arrays (n,).
 
     Marginal counts from sorted copies (two binary searches per point) rather than kd-trees: in
@@ -45,7 +49,7 @@ def ksg_pair(u: np.ndarray, v: np.ndarray, k: int = KNN_K) -> float:
     su, sv = np.sort(u), np.sort(v)
     nu = np.searchsorted(su, u + eps, "right") - np.searchsorted(su, u - eps, "left") - 1
     nv = np.searchsorted(sv, v + eps, "right") - np.searchsorted(sv, v - eps, "left") - 1
-    return ksg_value(k, u.shape[0], nu, nv)
+    return ksg_value(k, u.shape[0], nu, nv, exact_sum)
 
 
 def knn_features(u: np.ndarray, v: np.ndarray, n_pairs: int, k: int = KNN_K) -> np.ndarray:

@@ -17,6 +17,9 @@ gauss_block             heldout   Gaussian, MI shared equally inside 2-3 blocks 
 additive_uniform        heldout   Y = X + a U, uniform X and U (closed-form MI)
 student_t_flow          heldout   multivariate t, then random coupling flows on each side
 mixture_heldout         heldout   joint Gaussian mixtures (table rows with split=heldout)
+functional_noise        heldout*  Y = f(X) + s N, non-monotone f (x^2, |x|, sin 2x, ...): strong
+                                  dependence up to near-deterministic (``atlas/functional.py``;
+                                  *its own benchmark group, not in the default held-out suite)
 clayton_pairs           valid.    pairs with rotated Clayton copulas, normal margins (MI tabulated)
 gauss_spiral            valid.    Gaussian, then a spiral (rotation by an angle growing with |z|^2) per side
 structured.TRAIN        train     manifolds (tanh, padded, strip-rendered), clusters, wide Gaussians,
@@ -39,7 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import additive, base, mixtures, structured, transforms
+from . import additive, base, functional, mixtures, structured, transforms
 
 # 1.1: more small-dimensional batches (draw_dims); 1.2: flows p 0.35 -> 0.25; 1.3: a validation
 # split (clayton_pairs) for interval calibration, training and held-out streams unchanged;
@@ -62,6 +65,9 @@ SANITY_FAMILIES = ("gauss_plain",)
 VALIDATION_FAMILIES = ("clayton_pairs", "gauss_spiral") + structured.VALIDATION
 #: the structured held-out group (benchmark group "structured"), with widths up to 256 per side
 STRUCTURED_HELDOUT = structured.HELDOUT
+#: noisy non-monotone functions (benchmark group "functional"); outside HELDOUT_FAMILIES so that the
+#: default held-out suite stays comparable across versions
+FUNCTIONAL_HELDOUT = ("functional_noise",)
 #: atlas version in which a train family joined (the others were there from the start), so that a
 #: weight file can say which families its training saw
 FAMILY_SINCE = {"additive_noise": "1.4", **{f: "1.5" for f in structured.TRAIN}, "clusters_codebook": "1.6",
@@ -180,6 +186,8 @@ def make_base(family: str, dx: int, dy: int, mi: float, rng):
         k = min(dx, dy)
         k = int(rng.integers(1, k + 1))
         return base.AdditiveUniform(base.additive_uniform_scale(base.split_mi(max(mi, 1e-4), k, rng)), dx, dy)
+    if family == "functional_noise":
+        return functional.make(dx, dy, mi, rng)
     if family == "additive_noise":
         k = int(rng.integers(1, min(dx, dy, 4) + 1))
         pair_mi = np.minimum(base.split_mi(max(mi, 1e-4), k, rng), additive.PAIR_MI_MAX)

@@ -60,10 +60,12 @@ def atlas_suite(ns, dims, per_cell: int, families=None, mi_max: float = 5.0, see
 
 def expand_families(families) -> list[str]:
     """Family names, with "discrete" standing for every discrete family of the atlas and
-    "structured" for the structured held-out group (``prior.STRUCTURED_HELDOUT``)."""
+    "structured" for the structured held-out group (``prior.STRUCTURED_HELDOUT``) and "functional"
+    for the noisy non-monotone functions (``prior.FUNCTIONAL_HELDOUT``)."""
     from ..atlas import discrete, prior
 
-    groups = {"discrete": discrete.DISCRETE_FAMILIES, "structured": prior.STRUCTURED_HELDOUT}
+    groups = {"discrete": discrete.DISCRETE_FAMILIES, "structured": prior.STRUCTURED_HELDOUT,
+              "functional": prior.FUNCTIONAL_HELDOUT}
     out = []
     for f in families:
         out.extend(groups.get(f, [f]))
