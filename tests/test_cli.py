@@ -70,6 +70,16 @@ def test_pairwise_writes_matrix_and_heatmap(csv_file, tmp_path):
     assert m.shape == (4, 4) and m.loc["a", "c"] > m.loc["b", "d"]
 
 
+def test_pairwise_block_length_tests_by_shifts(csv_file, tmp_path):
+    pv = tmp_path / "p.csv"
+    r = run("pairwise", str(csv_file), "--columns", "a,c", "--p-values", str(pv), "--permutations", "19",
+            "--block-length", "50")
+    assert "circular shifts by 50 or more rows" in r.stdout
+    assert pd.read_csv(pv, index_col=0).loc["a", "c"] == pytest.approx(0.05)  # c depends on a: no shift reads higher
+    r = run("pairwise", str(csv_file), "--block-length", "50", check=False)
+    assert r.returncode != 0 and "--block-length applies to the p-values" in r.stderr
+
+
 def test_demo_prints_truth_and_baselines():
     out = run("demo").stdout
     assert "true MI" in out and "KSG" in out and "InfoAtlas" in out and "90% interval" in out

@@ -79,3 +79,46 @@ def test_a_column_with_nan_says_nothing_about_serial_dependence():
     assert len(serial_note(x, y)) == 1
     x[5] = np.nan
     assert lag1_rank_autocorrelation(x) == 0.0 and serial_note(x, y) == ()
+
+
+def _series_table(seed, n=400, phi=0.95, cols=3):
+    return np.column_stack([ar1(n, phi, 10 * seed + j) for j in range(cols)])
+
+
+def test_pairwise_p_values_warn_on_series_and_block_length_shifts(tiny):
+    import warnings
+
+    from infoatlas.validation import InfoAtlasWarning
+
+    x = _series_table(0)
+    with pytest.warns(InfoAtlasWarning, match="3 variables look serially dependent"):
+        tiny.pairwise(x, p_values=True, n_permutations=19, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InfoAtlasWarning)  # no warning with block_length, nor for shuffled rows
+        mat, p = tiny.pairwise(x, p_values=True, n_permutations=19, progress=False, block_length=40)
+        tiny.pairwise(np.random.default_rng(1).permutation(x), p_values=True, n_permutations=19, progress=False)
+    # every pair's p-value is that of independence_test with the same shifts
+    assert p[0, 1] == independence_test(x[:, 0], x[:, 1], n_permutations=19, model=tiny, block_length=40).p_value
+    assert mat[0, 1] == pytest.approx(tiny.pairwise(x, progress=False)[0, 1])
+
+
+def test_pairwise_block_length_is_checked(tiny):
+    x = _series_table(1, n=50)
+    with pytest.raises(ValueError, match="pass p_values=True"):
+        tiny.pairwise(x, block_length=5, progress=False)
+    with pytest.raises(ValueError, match="needs at least 61 rows"):
+        tiny.pairwise(x, p_values=True, block_length=30, progress=False)
+
+
+@pytest.mark.filterwarnings("ignore:3 variables look serially dependent")
+def test_pairwise_shifts_keep_their_size_on_independent_series():
+    # independent AR(1) series with phi = 0.95: row permutations reject at 5% in most pairs
+    # (26 of 30 with the shipped model), circular shifts in few
+    est = InfoAtlas.from_pretrained(random_state=0)
+    rej_perm = rej_shift = 0
+    for s in range(3):
+        x = _series_table(s, n=500, cols=3)
+        rej_perm += (est.pairwise(x, p_values=True, n_permutations=99, progress=False)[1][np.triu_indices(3, 1)] < 0.05).sum()
+        rej_shift += (est.pairwise(x, p_values=True, n_permutations=99, progress=False,
+                                   block_length=50)[1][np.triu_indices(3, 1)] < 0.05).sum()
+    assert rej_perm >= 6 and rej_shift <= 2

@@ -218,8 +218,11 @@ def estimate(file, xcols, ycols, as_json, bits, drop_nan, discrete_x, discrete_y
 @click.option("--method", type=click.Choice(["network", "fast"]), default="network", show_default=True,
               help="fast: pairs of continuous columns read by the pair-screening model (tens of times "
                    "faster, for many columns); every other pair by the network.")
+@click.option("--block-length", type=int, default=None,
+              help="With --p-values, rows are a series in time order: test every pair by circular shifts of at "
+                   "least this many rows instead of permutations (slower: the network reads every shift).")
 @click.option("--model", default=None, help="Weights: a shipped name or a .safetensors path.")
-def pairwise(file, columns, plot, out, drop_nan, discrete, p_out, permutations, adjust, method, model):
+def pairwise(file, columns, plot, out, drop_nan, discrete, p_out, permutations, adjust, method, block_length, model):
     """MI (nats) between every pair of columns of FILE."""
     import numpy as np
 
@@ -229,6 +232,8 @@ def pairwise(file, columns, plot, out, drop_nan, discrete, p_out, permutations, 
         _writable(plot, "--plot", (".png", ".pdf", ".svg"))
     if p_out:
         _writable(p_out, "--p-values")
+    if block_length is not None and not p_out:
+        raise click.UsageError("--block-length applies to the p-values: pass --p-values FILE")
     df = _read_table(file)
     if columns:
         df = df[_columns(df, columns, "--columns")]
@@ -240,14 +245,15 @@ def pairwise(file, columns, plot, out, drop_nan, discrete, p_out, permutations, 
     est = _load_estimator(model, nan_policy="omit" if drop_nan else "raise")
     try:
         res = est.pairwise(df, discrete=disc, progress=True, p_values=bool(p_out), n_permutations=permutations,
-                           p_adjust=None if adjust == "none" else adjust, method=method)
+                           p_adjust=None if adjust == "none" else adjust, method=method, block_length=block_length)
     except (ValueError, TypeError) as e:
         raise _data_error(e)
     mat = res[0] if p_out else res
     click.echo(mat.round(3).to_string())
     if p_out:
         _write(lambda: res[1].to_csv(p_out), p_out, "--p-values")
-        click.echo(f"p-values ({permutations} permutations, adjustment: {adjust}) written to {p_out}")
+        how = "permutations" if block_length is None else f"circular shifts by {block_length} or more rows"
+        click.echo(f"p-values ({permutations} {how}, adjustment: {adjust}) written to {p_out}")
     if out:
         _write(lambda: mat.to_csv(out), out, "--out")
     if plot:

@@ -25,8 +25,9 @@ from .model import SetMI
 from .intervals import Calibration, scale_interval
 from . import discrete as _discrete
 from . import pooled as _pooled
-from .validation import (MIN_SAMPLES, align_pandas, as_2d, as_2d_typed, check_int, check_random_state,
-                         serial_note, validate_xy)
+from .validation import (MIN_SAMPLES, SERIAL_COLUMNS, SERIAL_ROWS, align_pandas, as_2d, as_2d_typed, check_int,
+                         check_random_state, lag1_rank_autocorrelations, looks_serial, serial_note, validate_xy,
+                         warn_data)
 from .weights import load_model, load_pair_model
 from . import fastpairs as _fastpairs
 
@@ -126,6 +127,30 @@ def _clip_to_bound(mi: float, lower: float, upper: float, notes: tuple, bound: t
                          f"{side}'s entropy, {h:.4f} nats (log {np.exp(log_k):.0f} = {log_k:.4f} for the interval's "
                          f"upper end); the network read {mi:.4g} [{lower:.4g}, {upper:.4g}], clipped there",)
     return (*new, notes)
+
+
+def _warn_serial_groups(x: np.ndarray, disc: np.ndarray, groups: list) -> None:
+    """Warn when two of ``pairwise``'s groups (lists of columns of x (n, p)) look like series in the
+    order of the rows (:func:`infoatlas.validation.looks_serial` on each group's continuous column
+    whose lag-1 rank autocorrelation is largest in size; columns of labels are left out, as in
+    :meth:`InfoAtlas.estimate`): their permutation p-values would be too small."""
+    cont = [[j for j in g if not disc[j]][:SERIAL_COLUMNS] for g in groups]
+    cols = sorted({j for g in cont for j in g})
+    if len(cols) < 2:
+        return
+    rho = dict(zip(cols, lag1_rank_autocorrelations(x[:, cols])))
+    r = np.array([max((rho[j] for j in g), key=abs) for g in cont if g])  # (groups with a continuous column,)
+    if r.size < 2:
+        return
+    top = np.sort(r)
+    # the pair of groups with the largest product of the two: the two largest or the two smallest
+    a, b = max(((top[-1], top[-2]), (top[0], top[1])), key=lambda ab: ab[0] * ab[1])
+    if looks_serial(a, b, x.shape[0]):
+        serial = int(np.sum(np.abs(r) > 4 / np.sqrt(min(x.shape[0], SERIAL_ROWS))))
+        warn_data(f"{serial} variables look serially dependent in the order of the rows (lag-1 rank "
+                  f"autocorrelations up to {max(abs(a), abs(b)):.2f}): if the rows are a series, p-values "
+                  "from row permutations are too small; pass block_length (about the series' decorrelation "
+                  "time) to test with circular shifts")
 
 
 def _keep_pair(p: Prepared, zx: np.ndarray, zy: np.ndarray) -> None:
@@ -514,7 +539,8 @@ class InfoAtlas:
         return self._finish(planned, progress=progress)
 
     def pairwise(self, data, columns=None, *, discrete="auto", p_values: bool = False, n_permutations: int = 999,
-                 p_adjust: str | None = None, client=None, progress: bool = True, method: str = "network"):
+                 p_adjust: str | None = None, client=None, progress: bool = True, method: str = "network",
+                 block_length: int | None = None):
         """Mutual information between all columns, or between named groups of columns.
 
         Parameters
@@ -527,6 +553,13 @@ class InfoAtlas:
             (:func:`infoatlas.independence_test` with ``n_permutations``; pairs of two untied
             continuous columns share one null, so they cost little more than the MI itself).
         p_adjust : None or "bh": Benjamini-Hochberg adjustment over the pairs.
+        block_length : None, or int >= 1 (with ``p_values``)
+            Rows that are a series (time order): every pair's p-value from
+            :func:`infoatlas.independence_test` with ``block_length`` (circular shifts of one
+            variable by at least that many rows, the network's statistic, ``n_permutations`` readings
+            per pair), and the rows kept in their order (copies of records are not dropped).  Without
+            it, a warning says when two variables look like series, for which row permutations give
+            p-values that are too small.
         client : None, or a ``dask.distributed.Client``: the blocks of pairs are computed on its
             workers (the network sent once to each, the data once to each; results come back as
             blocks finish).  The matrix is the same as without a client.  Needs ``infoatlas[dask]``.
@@ -551,6 +584,10 @@ class InfoAtlas:
             raise ValueError(f"p_adjust must be None or 'bh', got {p_adjust!r}")
         if method not in ("network", "fast"):
             raise ValueError(f"method must be 'network' or 'fast', got {method!r}")
+        if block_length is not None:
+            block_length = check_int(block_length, "block_length", 1)
+            if not p_values:
+                raise ValueError("block_length applies to the p-values: pass p_values=True")
         is_df = hasattr(data, "columns") and hasattr(data, "iloc")
         arr, cat, names = as_2d_typed(data, "data")
         disc = _discrete.discrete_mask(discrete, arr, "data", cat, names)
@@ -581,14 +618,21 @@ class InfoAtlas:
         if len(groups) < 2:
             raise ValueError(f"pairwise needs at least two variables; got {len(groups)}")
         x_all, _, notes = validate_xy(arr, arr[:, :1], nan_policy=self.nan_policy)
-        # copies of records, as estimate() reads them: a continuous column identifies the record
-        keep, copies = _kept_copies(x_all, [[j] for j in np.flatnonzero(~disc)])
+        if p_values and block_length is None:
+            _warn_serial_groups(x_all, disc, list(groups.values()))
+        # copies of records, as estimate() reads them: a continuous column identifies the record (a
+        # series keeps its rows and their order, as in independence_test)
+        keep, copies = (None, ()) if block_length is not None else \
+            _kept_copies(x_all, [[j] for j in np.flatnonzero(~disc)])
         if keep is not None:
             x_all, notes = x_all[keep], copies + tuple(notes)
         n = x_all.shape[0]
+        if block_length is not None and n < 2 * block_length + 1:
+            raise ValueError(f"block_length = {block_length} needs at least {2 * block_length + 1} rows; got {n}")
         max_rows = min(self.max_rows, FAST_MAX_ROWS) if method == "fast" else self.max_rows
         if n > max_rows:
-            x_all = x_all[subsample_rows(x_all, max_rows, self.random_state)]
+            rows = subsample_rows(x_all, max_rows, self.random_state)
+            x_all = x_all[np.sort(rows) if block_length is not None else rows]  # a series: in its order
             notes = notes + (f"subsampled {max_rows} of {n} rows",)
             n = max_rows
         fast = None
@@ -645,7 +689,7 @@ class InfoAtlas:
             if disc[groups[g]].all():
                 mat[a, a] = _discrete.side_entropy(x_all[:, groups[g]])
         pmat = self._pair_p_values(x_all, groups, gnames, disc, mat, where, n_permutations, p_adjust,
-                                   fast=data["fast"]) if p_values else None
+                                   fast=data["fast"], block_length=block_length) if p_values else None
         if is_df or columns is not None:
             import pandas as pd
 
@@ -719,11 +763,12 @@ class InfoAtlas:
             few[j] = np.unique(data["x"][:, j]).size <= _pooled.POOLED_SHARE * data["n"]
         return few[j]
 
-    def _pair_p_values(self, x_all, groups, gnames, disc, mat, where, n_permutations, p_adjust, fast=None):
+    def _pair_p_values(self, x_all, groups, gnames, disc, mat, where, n_permutations, p_adjust, fast=None,
+                       block_length=None):
         """Permutation p-values of the pairs of :meth:`pairwise` (see there); with ``fast`` (the
         fast method's columns) the one-column pairs of continuous columns were read by the pair model,
         so their null is that model's: one null per n for untied pairs, a null of their own for
-        pairs with ties."""
+        pairs with ties.  With ``block_length`` every pair is tested by circular shifts."""
         from .independence import (benjamini_hochberg, fast_pair_null, fast_rank_null, independence_test,
                                    permutation_p_value, rank_null)
 
@@ -737,7 +782,11 @@ class InfoAtlas:
         for i, (a, b) in enumerate(where()):
             ia, ib = groups[gnames[a]], groups[gnames[b]]
             xa, xb = x_all[:, ia], x_all[:, ib]
-            if len(ia) == len(ib) == 1 and untied_col[ia[0]] and untied_col[ib[0]]:  # the statistic's null depends on n alone: one null for all such pairs
+            if block_length is not None:
+                p = independence_test(xa, xb, n_permutations=n_permutations, random_state=self.random_state,
+                                      discrete_x=disc[ia], discrete_y=disc[ib], model=self,
+                                      block_length=block_length).p_value
+            elif len(ia) == len(ib) == 1 and untied_col[ia[0]] and untied_col[ib[0]]:  # the statistic's null depends on n alone: one null for all such pairs
                 null = (fast_rank_null(fast["model"], n, n_permutations, self.random_state) if fast is not None
                         else rank_null(self, n, n_permutations, self.random_state))
                 p = permutation_p_value(mat[a, b], null)

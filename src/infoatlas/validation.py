@@ -192,22 +192,35 @@ SERIAL_ROWS, SERIAL_COLUMNS = 2000, 8
 SERIAL_PRODUCT = 0.2
 
 
-def lag1_rank_autocorrelation(a: np.ndarray) -> float:
-    """The lag-1 autocorrelation (in the order of the rows) of the ranks of the column of a (n, d)
-    where it is largest in size, over the first SERIAL_ROWS rows and SERIAL_COLUMNS columns; 0 for
-    fewer than 3 rows, constant columns and columns with NaN."""
+def lag1_rank_autocorrelations(a: np.ndarray) -> np.ndarray:
+    """The lag-1 autocorrelation (in the order of the rows) of the ranks of each column of a (n, d)
+    over its first SERIAL_ROWS rows, (d,); 0 for fewer than 3 rows, constant columns and columns
+    with NaN."""
     from scipy.stats import rankdata
 
-    a = np.asarray(a, float)[:SERIAL_ROWS, :SERIAL_COLUMNS]
+    a = np.asarray(a, float)[:SERIAL_ROWS]
     if a.shape[0] < 3:
-        return 0.0
+        return np.zeros(a.shape[1])
     r = rankdata(a, axis=0)  # (m, d) ranks, ties averaged
     r -= r.mean(0)
     den = np.sqrt((r[:-1] ** 2).sum(0) * (r[1:] ** 2).sum(0))
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = np.where(den > 0, (r[:-1] * r[1:]).sum(0) / den, 0.0)
-    rho = np.nan_to_num(rho)  # a column with NaN (ranked as NaN) says nothing
+    return np.nan_to_num(rho)  # a column with NaN (ranked as NaN) says nothing
+
+
+def lag1_rank_autocorrelation(a: np.ndarray) -> float:
+    """Of :func:`lag1_rank_autocorrelations` over the first SERIAL_COLUMNS columns of a (n, d),
+    the one largest in size; 0 for no columns."""
+    rho = lag1_rank_autocorrelations(np.asarray(a, float)[:, :SERIAL_COLUMNS])
     return float(rho[np.argmax(np.abs(rho))]) if rho.size else 0.0
+
+
+def looks_serial(a: float, b: float, rows: int) -> bool:
+    """Whether lag-1 rank autocorrelations a of X and b of Y over ``rows`` rows read as two series:
+    each beyond 4 / sqrt(rows) and a b > SERIAL_PRODUCT."""
+    m = min(rows, SERIAL_ROWS)
+    return m >= 3 and min(abs(a), abs(b)) > 4 / np.sqrt(m) and a * b > SERIAL_PRODUCT
 
 
 def serial_note(x: np.ndarray, y: np.ndarray, test: bool = False) -> tuple:
@@ -218,9 +231,8 @@ def serial_note(x: np.ndarray, y: np.ndarray, test: bool = False) -> tuple:
     rejected at 5%; docs/experiments/serial_rows).  Data sorted by a column of one side with the
     other side depending on it look the same, hence "if they are a series".  ``test``: the wording
     for the independence test."""
-    m = min(x.shape[0], SERIAL_ROWS)
     a, b = lag1_rank_autocorrelation(x), lag1_rank_autocorrelation(y)
-    if m < 3 or min(abs(a), abs(b)) <= 4 / np.sqrt(m) or a * b <= SERIAL_PRODUCT:
+    if not looks_serial(a, b, x.shape[0]):
         return ()
     head = (f"the rows look serially dependent in the order given (lag-1 rank autocorrelation {a:.2f} in X, "
             f"{b:.2f} in Y): if they are a series, ")
