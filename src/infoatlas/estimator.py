@@ -23,6 +23,7 @@ from .interface import MIEstimate
 from .knn import KNN_K, ksg_pair
 from .model import SetMI
 from .intervals import Calibration, scale_interval
+from . import atoms as _atoms
 from . import discrete as _discrete
 from . import pooled as _pooled
 from .validation import (MIN_SAMPLES, SERIAL_COLUMNS, SERIAL_ROWS, align_pandas, as_2d, as_2d_typed, check_int,
@@ -151,6 +152,23 @@ def _warn_serial_groups(x: np.ndarray, disc: np.ndarray, groups: list) -> None:
                   f"autocorrelations up to {max(abs(a), abs(b)):.2f}): if the rows are a series, p-values "
                   "from row permutations are too small; pass block_length (about the series' decorrelation "
                   "time) to test with circular shifts")
+
+
+def _atom_side(ax: np.ndarray, ay: np.ndarray) -> str | None:
+    """"x" or "y" when that side is one column with atoms (:func:`infoatlas.atoms.atom_values`, on
+    its finite values) and no column of the other side has any; else None."""
+    found = []
+    for name, a in (("x", ax), ("y", ay)):
+        if a.shape[1] == 1:
+            c = a[:, 0]
+            if _atoms.atom_values(c[np.isfinite(c)]).size:
+                found.append(name)
+    if len(found) != 1:
+        return None
+    other = ay if found[0] == "x" else ax
+    if any(_atoms.atom_values(c[np.isfinite(c)]).size for c in other.T):
+        return None
+    return found[0]
 
 
 def _keep_pair(p: Prepared, zx: np.ndarray, zy: np.ndarray) -> None:
@@ -370,7 +388,8 @@ class InfoAtlas:
         serial = () if (mx.all() or my.all()) else serial_note(ax, ay)
         ax, ay, copies = drop_copies(ax, ay, mx, my)
         if not (mx.any() or my.any()):
-            planned = self._pooled(ax, ay, policy, interval) or self._scored(ax, ay, policy)
+            planned = (self._pooled(ax, ay, policy, interval) or self._atom_split(ax, ay, policy, interval, n_neighbors)
+                       or self._scored(ax, ay, policy))
             return _with_notes(planned, copies + serial)
         ax, ay, n, notes = self._validated(ax, ay, policy)
         mi, lower, upper, more = _discrete.discrete_estimate(ax, ay, mx, my, random_state=self.random_state,
@@ -391,6 +410,45 @@ class InfoAtlas:
         mi, lower, upper, more = _pooled.pooled_estimate(ax, ay, random_state=self.random_state,
                                                          **({} if interval else {"reps": 0}))
         return MIEstimate(mi, lower, upper, n, ax.shape[1], ay.shape[1], ax.shape[0], tuple(notes + more))
+
+    def _atom_split(self, ax: np.ndarray, ay: np.ndarray, policy: str, interval: bool = True,
+                    k: int = 3) -> MIEstimate | None:
+        """The estimate by the chain rule at a side's atoms (:mod:`infoatlas.atoms`) when one side
+        is a single column with atoms and no column of the other side has any, else None."""
+        if _atom_side(ax, ay) is None:  # on the finite values: most data leave here
+            return None
+        ax, ay, n, notes = self._validated(ax, ay, policy)
+        side = _atom_side(ax, ay)
+        if side is None:
+            return None
+        e = self._split_at_atoms(ax, ay, side, 8 if interval else 0, k)
+        return dataclasses.replace(e, n=n, notes=tuple(notes) + e.notes)
+
+    def _split_at_atoms(self, ax: np.ndarray, ay: np.ndarray, side: str, reps: int, k: int) -> MIEstimate:
+        """I(X; Y) = I(O; B) + P(off) I(X; Y | off) for finite ax (n, dx), ay (n, dy) whose ``side``
+        ("x" or "y") is one column with atoms: B the atom a row is on (or none), O the other side,
+        "off" the rows off the atoms.  I(O; B) by :func:`infoatlas.discrete.discrete_estimate` with
+        ``reps`` half-samples, the second term as continuous data (pooled or network); the interval
+        is the sum of the two parts' intervals."""
+        col, other = (ax, ay) if side == "x" else (ay, ax)
+        atoms = _atoms.atom_values(col[:, 0])
+        b = _atoms.atom_codes(col[:, 0], atoms)
+        off = b == len(atoms)
+        mi_b, lo_b, hi_b, notes_b = _discrete.discrete_estimate(
+            other, b[:, None].astype(float), np.zeros(other.shape[1], bool), np.ones(1, bool),
+            random_state=self.random_state, k=k, reps=reps)
+        ox, oy = ax[off], ay[off]
+        part = self._finish([self._pooled(ox, oy, "raise", reps > 0) or self._scored(ox, oy, "raise")])[0]
+        p = float(off.mean())
+        o = "Y" if side == "x" else "X"
+        note = (f"{side.upper()} has atoms, values that repeat next to continuous ones: {_atoms.describe(atoms, b)}; "
+                f"by the chain rule I(X; Y) = I({o}; B) + P(off) I(X; Y | off) = {mi_b:.4g} + {p:.3f} x {part.mi:.4g} "
+                f"(B: the atom a row is on, or none; the first by {_discrete.METHODS['label_y']}, the second on "
+                f"the {int(off.sum())} rows off the atoms), and the interval is the sum of the two")
+        return MIEstimate(mi_b + p * part.mi, lo_b + p * part.lower, hi_b + p * part.upper, ax.shape[0],
+                          ax.shape[1], ay.shape[1], ax.shape[0],
+                          (note,) + tuple(t for t in notes_b if not t.startswith("discrete columns:"))
+                          + tuple(f"off the atoms: {t}" for t in part.notes))
 
     def _validated(self, ax: np.ndarray, ay: np.ndarray, policy: str) -> tuple:
         """(x, y, n, notes) for the paths that read the rows themselves (discrete, pooled):
@@ -505,7 +563,10 @@ class InfoAtlas:
             half as many distinct rows as rows: pools, heavy ties), KSG on the rows with copies
             moved apart (:mod:`infoatlas.pooled`; the notes say so); otherwise :mod:`infoatlas.discrete`.
             Whole rows repeated as copies of records (a bootstrap resample, rows appended twice) are
-            read once each (:func:`infoatlas.pooled.copied_records`; the notes say so).
+            read once each (:func:`infoatlas.pooled.copied_records`; the notes say so).  A side that
+            is one continuous column with atoms (a value in 1% of the rows or more next to distinct
+            values: zero-inflated, censored) against a side without is split at its atoms by the
+            chain rule (:mod:`infoatlas.atoms`; the notes say so).
         nan_policy : {"raise", "omit"}, optional (default: the estimator's)
         n_neighbors : neighbours of the nearest-neighbour estimators (discrete paths only)
 
@@ -718,6 +779,8 @@ class InfoAtlas:
                 mi, lo, hi, more = _pooled.pooled_estimate(x_all[:, ia], x_all[:, ib], random_state=self.random_state,
                                                            reps=0)
                 planned[i] = MIEstimate(mi, lo, hi, n, len(ia), len(ib), x_all.shape[0], tuple(more))
+            elif (side := self._atom_pair(data, ia, ib)) is not None:  # as estimate() reads them
+                planned[i] = self._split_at_atoms(x_all[:, ia], x_all[:, ib], side, 0, 3)
             else:
                 items.append((data["z"][:, live[a]], data["z"][:, live[b]], n, len(ia), len(ib), data["notes"]))
                 at.append(i)
@@ -742,6 +805,22 @@ class InfoAtlas:
         for i, e in zip(rest, self._finish([planned[i] for i in rest])):
             out[i] = e.mi
         return out
+
+    @staticmethod
+    def _atom_pair(data: dict, ia: list, ib: list) -> str | None:
+        """:func:`_atom_side` for the groups ia and ib of :meth:`pairwise`, from each column's
+        atoms, found once per call (``data["x"]`` is finite)."""
+        cache = data.setdefault("atoms", {})
+
+        def has(j):
+            if j not in cache:
+                cache[j] = bool(_atoms.atom_values(data["x"][:, j]).size)
+            return cache[j]
+
+        found = [name for name, g in (("x", ia), ("y", ib)) if len(g) == 1 and has(g[0])]
+        if len(found) != 1 or any(has(j) for j in (ib if found[0] == "x" else ia)):
+            return None
+        return found[0]
 
     @staticmethod
     def _pooled_pair(data: dict, ia: list, ib: list) -> bool:
