@@ -44,15 +44,40 @@ def test_zero_inflated_side_is_split_at_its_atom(tiny):
     assert tiny.pairwise(np.column_stack([x, y]), progress=False)[0, 1] == pytest.approx(e.mi, abs=1e-12)
 
 
-def test_split_is_left_alone_when_both_sides_or_no_side_have_atoms(tiny):
+def _both_zero_inflated(seed, n=2000, rho=0.9, t1=-1.0, t2=0.0):
+    g = np.random.default_rng(seed)
+    z1 = g.standard_normal(n)
+    z2 = rho * z1 + np.sqrt(1 - rho**2) * g.standard_normal(n)
+    return np.where(z1 > t1, np.exp(z1), 0.0), np.where(z2 > t2, np.exp(z2), 0.0)
+
+
+def test_both_sides_with_atoms_are_split_at_both(tiny):
+    x, y = _both_zero_inflated(3)
+    e = tiny.estimate(x, y)
+    # rows on both atoms repeat whole; they are the data, not copies of records
+    assert not any("copies" in t for t in e.notes)
+    assert e.notes[0].startswith("Y has atoms") and e.notes[1].startswith("the other side O has atoms too")
+    # the four terms of the chain rule, each by its own estimator
+    bx, by = (x != 0).astype(float), (y != 0).astype(float)
+    offx, offy = x != 0, y != 0
+    term1 = (tiny.estimate(bx, by, discrete_x=True, discrete_y=True).mi
+             + offx.mean() * tiny.estimate(x[offx], by[offx], discrete_y=True).mi)
+    assert e.mi == pytest.approx(term1 + offy.mean() * tiny.estimate(x[offy], y[offy]).mi, abs=1e-9)
+    s = tiny.estimate(y, x)
+    assert s.mi == pytest.approx(e.mi, abs=1e-12)
+    assert tiny.pairwise(np.column_stack([x, y]), progress=False)[0, 1] == pytest.approx(e.mi, abs=1e-12)
+
+
+def test_split_is_left_alone_without_atoms_or_with_atoms_in_a_wider_side(tiny):
     x, y = _zero_inflated(2)
-    x2 = np.where(x > 0.5, x, 0.0)  # both sides with atoms: not split
-    assert not any(t.startswith(("X has atoms", "Y has atoms")) for t in tiny.estimate(x2, y).notes)
     g = np.random.default_rng(3)
     w = g.standard_normal((1500, 2))
     assert not any("has atoms" in t for t in tiny.estimate(w[:, 0], w[:, 1]).notes)
-    # a two-column side with atoms in one column: not split (the split needs one column)
+    # a two-column side with atoms in one column: not split (the split needs one column), whether or
+    # not the other side has atoms
     assert not any("has atoms" in t for t in tiny.estimate(x, np.column_stack([y, w[:, 0]])).notes)
+    x2 = np.where(x > 0.5, x, 0.0)
+    assert not any("has atoms" in t for t in tiny.estimate(np.column_stack([x2, w[:, 1]]), y).notes)
 
 
 def test_zero_inflated_strong_dependence_is_covered():

@@ -99,3 +99,15 @@ def test_copies_are_counted_among_finite_rows_and_nan_rows_left_to_the_validatio
     assert any("dropped 2 row(s)" in s for s in e.notes)
     with pytest.raises(ValueError, match="NaN"):
         tiny.estimate(twice_x, twice_y)
+
+
+def test_rows_on_two_atoms_are_not_copies():
+    # zero-inflated sides whose zeros co-occur: the rows (0, 0) repeat whole, and X's zeros pair only
+    # with Y's, so X "identifies" them; but a column with atoms repeats by design (infoatlas.atoms)
+    g = np.random.default_rng(5)
+    z1 = g.standard_normal(2000)
+    z2 = 0.9 * z1 + np.sqrt(1 - 0.81) * g.standard_normal(2000)
+    x = np.where(z1 > -1, np.exp(z1), 0.0)
+    y = np.where((z2 > 0) & (x != 0), np.exp(z2), 0.0)  # X's zeros only where Y's are
+    assert ((x == 0) & (y == 0)).sum() > 100 and np.unique(x).size == np.unique(np.column_stack([x, y]), axis=0).shape[0]
+    assert copied_records(np.column_stack([x, y]), [[0], [1]]) is None

@@ -10,7 +10,8 @@ rule splits it exactly: with B = which atom a row is on, or none (a function of 
     I(X; Y) = I(X; B) + sum_b P(B = b) I(X; Y | B = b) = I(X; B) + P(none) I(X; Y | none),
 
 since Y is constant on an atom.  I(X; B) is the MI of a label (:mod:`infoatlas.discrete`), the
-second term that of the continuous rows (the network).
+second term that of the continuous rows (the network).  Where X is one column with atoms too, each
+term is split again at X's (both sides zero-inflated: coverage 67% -> 98%, same experiment).
 """
 from __future__ import annotations
 

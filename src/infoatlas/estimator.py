@@ -156,17 +156,16 @@ def _warn_serial_groups(x: np.ndarray, disc: np.ndarray, groups: list) -> None:
 
 def _atom_side(ax: np.ndarray, ay: np.ndarray) -> str | None:
     """"x" or "y" when that side is one column with atoms (:func:`infoatlas.atoms.atom_values`, on
-    its finite values) and no column of the other side has any; else None."""
-    found = []
-    for name, a in (("x", ax), ("y", ay)):
-        if a.shape[1] == 1:
-            c = a[:, 0]
-            if _atoms.atom_values(c[np.isfinite(c)]).size:
-                found.append(name)
-    if len(found) != 1:
+    its finite values) and the other side is one column (with or without atoms) or has no column with
+    atoms ("y" when both sides are such columns); else None."""
+    def atoms(c):
+        return bool(_atoms.atom_values(c[np.isfinite(c)]).size)
+
+    found = [name for name, a in (("y", ay), ("x", ax)) if a.shape[1] == 1 and atoms(a[:, 0])]
+    if not found:
         return None
-    other = ay if found[0] == "x" else ax
-    if any(_atoms.atom_values(c[np.isfinite(c)]).size for c in other.T):
+    other = ax if found[0] == "y" else ay
+    if other.shape[1] > 1 and any(atoms(c) for c in other.T):
         return None
     return found[0]
 
@@ -414,7 +413,7 @@ class InfoAtlas:
     def _atom_split(self, ax: np.ndarray, ay: np.ndarray, policy: str, interval: bool = True,
                     k: int = 3) -> MIEstimate | None:
         """The estimate by the chain rule at a side's atoms (:mod:`infoatlas.atoms`) when one side
-        is a single column with atoms and no column of the other side has any, else None."""
+        is a single column with atoms (:func:`_atom_side`), else None."""
         if _atom_side(ax, ay) is None:  # on the finite values: most data leave here
             return None
         ax, ay, n, notes = self._validated(ax, ay, policy)
@@ -427,28 +426,52 @@ class InfoAtlas:
     def _split_at_atoms(self, ax: np.ndarray, ay: np.ndarray, side: str, reps: int, k: int) -> MIEstimate:
         """I(X; Y) = I(O; B) + P(off) I(X; Y | off) for finite ax (n, dx), ay (n, dy) whose ``side``
         ("x" or "y") is one column with atoms: B the atom a row is on (or none), O the other side,
-        "off" the rows off the atoms.  I(O; B) by :func:`infoatlas.discrete.discrete_estimate` with
-        ``reps`` half-samples, the second term as continuous data (pooled or network); the interval
-        is the sum of the two parts' intervals."""
+        "off" the rows off the atoms.  I(O; B) by :meth:`_label_mi` with ``reps`` half-samples, the
+        second term as continuous data (pooled or network), split again at O's atoms where O is one
+        column with atoms too; the interval is the sum of the parts' intervals."""
         col, other = (ax, ay) if side == "x" else (ay, ax)
         atoms = _atoms.atom_values(col[:, 0])
         b = _atoms.atom_codes(col[:, 0], atoms)
         off = b == len(atoms)
-        mi_b, lo_b, hi_b, notes_b = _discrete.discrete_estimate(
-            other, b[:, None].astype(float), np.zeros(other.shape[1], bool), np.ones(1, bool),
-            random_state=self.random_state, k=k, reps=reps)
+        mi_b, lo_b, hi_b, notes_b = self._label_mi(other, b, reps, k)
         ox, oy = ax[off], ay[off]
-        part = self._finish([self._pooled(ox, oy, "raise", reps > 0) or self._scored(ox, oy, "raise")])[0]
+        inner = _atom_side(ox, oy)
+        part = (self._split_at_atoms(ox, oy, inner, reps, k) if inner is not None else
+                self._finish([self._pooled(ox, oy, "raise", reps > 0) or self._scored(ox, oy, "raise")])[0])
         p = float(off.mean())
         o = "Y" if side == "x" else "X"
         note = (f"{side.upper()} has atoms, values that repeat next to continuous ones: {_atoms.describe(atoms, b)}; "
                 f"by the chain rule I(X; Y) = I({o}; B) + P(off) I(X; Y | off) = {mi_b:.4g} + {p:.3f} x {part.mi:.4g} "
-                f"(B: the atom a row is on, or none; the first by {_discrete.METHODS['label_y']}, the second on "
-                f"the {int(off.sum())} rows off the atoms), and the interval is the sum of the two")
+                f"(B: the atom a row is on, or none; the first term by {_discrete.METHODS['label_y']} or, where "
+                f"{o} has atoms too, the chain rule at them; the second on the {int(off.sum())} rows off the atoms), "
+                "and the interval is the sum of the two")
         return MIEstimate(mi_b + p * part.mi, lo_b + p * part.lower, hi_b + p * part.upper, ax.shape[0],
                           ax.shape[1], ay.shape[1], ax.shape[0],
-                          (note,) + tuple(t for t in notes_b if not t.startswith("discrete columns:"))
-                          + tuple(f"off the atoms: {t}" for t in part.notes))
+                          (note,) + tuple(notes_b) + tuple(f"off the atoms: {t}" for t in part.notes))
+
+    def _label_mi(self, other: np.ndarray, b: np.ndarray, reps: int, k: int) -> tuple:
+        """(mi, lower, upper, notes) of I(O; B), O (n, d) continuous, B (n,) a label: the
+        nearest-neighbour estimator of :mod:`infoatlas.discrete`, or, where O is one column with
+        atoms, the chain rule at them, I(B_O; B) (contingency table) + P(off) I(O; B | off)."""
+        def label(o, lab):
+            mi, lo, hi, notes = _discrete.discrete_estimate(o, lab[:, None].astype(float), np.zeros(o.shape[1], bool),
+                                                            np.ones(1, bool), random_state=self.random_state, k=k,
+                                                            reps=reps)
+            return mi, lo, hi, [t for t in notes if not t.startswith("discrete columns:")]
+
+        atoms = _atoms.atom_values(other[:, 0]) if other.shape[1] == 1 else other[:0, 0]
+        if not atoms.size:
+            return label(other, b)
+        bo = _atoms.atom_codes(other[:, 0], atoms)
+        off = bo == len(atoms)
+        t = _discrete.discrete_estimate(bo[:, None].astype(float), b[:, None].astype(float), np.ones(1, bool),
+                                        np.ones(1, bool), random_state=self.random_state, reps=reps)
+        c = label(other[off], b[off]) if np.unique(b[off]).size > 1 else (0.0, 0.0, 0.0, [])
+        p = float(off.mean())
+        return (t[0] + p * c[0], t[1] + p * c[1], t[2] + p * c[2],
+                [f"the other side O has atoms too ({_atoms.describe(atoms, bo)}): I(O; B) = I(B_O; B) + P(off) "
+                 f"I(O; B | off) = {t[0]:.4g} + {p:.3f} x {c[0]:.4g}, the first by {_discrete.METHODS['table']}, "
+                 f"the second by {_discrete.METHODS['label_y']}"] + list(c[3]))
 
     def _validated(self, ax: np.ndarray, ay: np.ndarray, policy: str) -> tuple:
         """(x, y, n, notes) for the paths that read the rows themselves (discrete, pooled):
@@ -565,8 +588,8 @@ class InfoAtlas:
             Whole rows repeated as copies of records (a bootstrap resample, rows appended twice) are
             read once each (:func:`infoatlas.pooled.copied_records`; the notes say so).  A side that
             is one continuous column with atoms (a value in 1% of the rows or more next to distinct
-            values: zero-inflated, censored) against a side without is split at its atoms by the
-            chain rule (:mod:`infoatlas.atoms`; the notes say so).
+            values: zero-inflated, censored) is split at its atoms by the chain rule, and the other
+            side at its own where it is one such column too (:mod:`infoatlas.atoms`; the notes say so).
         nan_policy : {"raise", "omit"}, optional (default: the estimator's)
         n_neighbors : neighbours of the nearest-neighbour estimators (discrete paths only)
 
@@ -817,8 +840,11 @@ class InfoAtlas:
                 cache[j] = bool(_atoms.atom_values(data["x"][:, j]).size)
             return cache[j]
 
-        found = [name for name, g in (("x", ia), ("y", ib)) if len(g) == 1 and has(g[0])]
-        if len(found) != 1 or any(has(j) for j in (ib if found[0] == "x" else ia)):
+        found = [name for name, g in (("y", ib), ("x", ia)) if len(g) == 1 and has(g[0])]
+        if not found:
+            return None
+        other = ia if found[0] == "y" else ib
+        if len(other) > 1 and any(has(j) for j in other):
             return None
         return found[0]
 

@@ -20,6 +20,7 @@ import zlib
 import numpy as np
 from scipy.spatial import cKDTree
 
+from .atoms import atom_values
 from .discrete import AUTO_ROWS_PER_LEVEL, Z90, half_sample_spread, side_entropy
 from .discrete import standardise as _standardise
 from .knn import knn_radius, ksg_value
@@ -111,7 +112,8 @@ def copied_records(a: np.ndarray, keys) -> np.ndarray | None:
     AUTO_ROWS_PER_LEVEL times per distinct row on average (the automatic discrete rule's least rows
     per category), and the columns of one of ``keys`` (lists of column indices of a: a side with a
     continuous column, or one continuous column) take as many distinct values as there are distinct
-    rows: that side identifies the record, and its values repeat only where a whole row does.  A
+    rows: that side identifies the record, and its values repeat only where a whole row does (and
+    none of its columns has atoms, :func:`infoatlas.atoms.atom_values`, which repeat by design).  A
     continuous measurement sampled from a population has no repeated values, so there the copies
     are an artefact, and every estimator reads them as dependence: independent 3 + 3 dimensional
     Gaussians (1,000 records) read 0.74 nats with each row appended twice and 1.26 (intervals
@@ -127,7 +129,10 @@ def copied_records(a: np.ndarray, keys) -> np.ndarray | None:
     k = first.size
     if n - k < COPIES_MIN_SHARE * n or n >= AUTO_ROWS_PER_LEVEL * k:
         return None
-    if any(len(cols) and _distinct_rows(a[:, list(cols)]) == k for cols in keys):
+    # a key side whose column has atoms (a value in a share of the rows next to distinct ones:
+    # zero-inflated, censored) repeats by design, and rows on two atoms repeat whole: not copies
+    if any(len(cols) and _distinct_rows(a[:, list(cols)]) == k
+           and not any(atom_values(a[:, j]).size for j in cols) for cols in keys):
         return first
     return None
 
