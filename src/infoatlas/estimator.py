@@ -154,20 +154,28 @@ def _warn_serial_groups(x: np.ndarray, disc: np.ndarray, groups: list) -> None:
                   "time) to test with circular shifts")
 
 
-def _atom_side(ax: np.ndarray, ay: np.ndarray) -> str | None:
-    """"x" or "y" when that side is one column with atoms (:func:`infoatlas.atoms.atom_values`, on
-    its finite values) and the other side is one column (with or without atoms) or has no column with
-    atoms ("y" when both sides are such columns); else None."""
-    def atoms(c):
-        return bool(_atoms.atom_values(c[np.isfinite(c)]).size)
-
-    found = [name for name, a in (("y", ay), ("x", ax)) if a.shape[1] == 1 and atoms(a[:, 0])]
+def _atom_side_of(gx, gy, has) -> str | None:
+    """"x" or "y" when that side is one column with atoms and the other side is one column (with or
+    without atoms) or has no column with atoms ("y" when both sides are such columns); else None.
+    gx, gy: the keys of X's and Y's columns; has(key): whether that column has atoms."""
+    found = [name for name, g in (("y", gy), ("x", gx)) if len(g) == 1 and has(g[0])]
     if not found:
         return None
-    other = ax if found[0] == "y" else ay
-    if other.shape[1] > 1 and any(atoms(c) for c in other.T):
+    other = gx if found[0] == "y" else gy
+    if len(other) > 1 and any(has(j) for j in other):
         return None
     return found[0]
+
+
+def _atom_side(ax: np.ndarray, ay: np.ndarray) -> str | None:
+    """:func:`_atom_side_of` for the columns of ax (n, dx) and ay (n, dy), atoms by
+    :func:`infoatlas.atoms.atom_values` on each column's finite values."""
+    cols = list(ax.T) + list(ay.T)
+
+    def has(j):
+        return bool(_atoms.atom_values(cols[j][np.isfinite(cols[j])]).size)
+
+    return _atom_side_of(range(ax.shape[1]), range(ax.shape[1], len(cols)), has)
 
 
 def _keep_pair(p: Prepared, zx: np.ndarray, zy: np.ndarray) -> None:
@@ -831,7 +839,7 @@ class InfoAtlas:
 
     @staticmethod
     def _atom_pair(data: dict, ia: list, ib: list) -> str | None:
-        """:func:`_atom_side` for the groups ia and ib of :meth:`pairwise`, from each column's
+        """:func:`_atom_side_of` for the groups ia and ib of :meth:`pairwise`, from each column's
         atoms, found once per call (``data["x"]`` is finite)."""
         cache = data.setdefault("atoms", {})
 
@@ -840,13 +848,7 @@ class InfoAtlas:
                 cache[j] = bool(_atoms.atom_values(data["x"][:, j]).size)
             return cache[j]
 
-        found = [name for name, g in (("y", ib), ("x", ia)) if len(g) == 1 and has(g[0])]
-        if not found:
-            return None
-        other = ia if found[0] == "y" else ib
-        if len(other) > 1 and any(has(j) for j in other):
-            return None
-        return found[0]
+        return _atom_side_of(ia, ib, has)
 
     @staticmethod
     def _pooled_pair(data: dict, ia: list, ib: list) -> bool:
