@@ -103,3 +103,20 @@ def test_estimator_reads_strong_non_monotone_pairs_with_ksg():
     # estimate and pairwise agree on the same two columns
     pw = model.pairwise(np.column_stack([x, y]), progress=False)
     assert float(np.asarray(pw)[0, 1]) == pytest.approx(e.mi, abs=1e-9)
+
+
+def test_independence_statistic_and_its_null_read_strong_pairs_as_the_estimate_does():
+    from infoatlas import independence_test
+    from infoatlas.independence import _network_mi
+
+    g = np.random.default_rng(4)
+    x = g.standard_normal(1500)
+    y = np.sin(2 * x) + 0.01 * g.standard_normal(1500)
+    model = InfoAtlas.from_pretrained(random_state=0)
+    e = model.estimate(x, y)
+    assert any(t.startswith("strong dependence") for t in e.notes)
+    r = independence_test(x, y, n_permutations=19, random_state=0, model=model)
+    assert r.statistic == pytest.approx(e.mi, abs=1e-9)
+    # every re-pairing goes through the same check (here the identity re-pairing: the data again)
+    u, v = _scores(x, y)
+    assert _network_mi(model, u[:, None], v[:, None], np.arange(1500)[None, :])[0] == pytest.approx(e.mi, abs=1e-9)
