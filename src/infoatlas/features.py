@@ -87,7 +87,7 @@ class Prepared:
     bound : what the data prove about the MI when the rows of a side repeat, (entropy, log of the
         distinct rows, side) of :func:`infoatlas.pooled.repeat_bound`; set by the estimator, else None.
     pair : the copula scores (m,), (m,) of one column a side, kept by the estimator for its check of
-        strong dependence (:meth:`infoatlas.estimator.InfoAtlas._run`); else None.
+        KSG on all rows (:func:`infoatlas.estimator._pair_check`); else None.
     """
 
     inputs: dict | None

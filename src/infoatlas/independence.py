@@ -50,25 +50,26 @@ def permutation_p_value(observed: float, null: np.ndarray) -> float:
 
 def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, chunk: int = 256) -> np.ndarray:
     """Network MI (nats) of (zx, zy) re-paired by each row of ``perms`` (B, n), or as given (None);
-    with one column a side, each reading after the estimator's check of strong dependence
-    (:func:`infoatlas.estimator._strong_pair_check`), so that the statistic is the same function
-    of the data as the estimate's (and as ``pairwise``'s matrix) for the data and every re-pairing."""
-    import torch
-
-    from .estimator import STRONG_CHECK_FROM, _strong_pair_check
+    with one column a side, each reading after the estimator's check against KSG on all rows
+    (:func:`infoatlas.estimator._pair_check`), so that the statistic is the same function of the data
+    as the estimate's (and as ``pairwise``'s matrix) for the data and every re-pairing."""
+    from .estimator import _pair_check
 
     n = zx.shape[0]
     rows = [None] if perms is None else list(perms)
     out = []
-    mid = list(est.cfg.quantiles).index(0.5)
     one = zx.shape[1] == zy.shape[1] == 1
+    dims = zx.shape[1] + zy.shape[1]
     for s in range(0, len(rows), chunk):
         items = [(zx, zy if p is None else zy[p], n, zx.shape[1], zy.shape[1], ()) for p in rows[s: s + chunk]]
         prepared = est.featurizer.prepare_many(items, max_chunks=est.max_chunks, random_state=est.random_state)
         for it, q in zip(items, est.quantiles(prepared)):
-            v = 0.0 if q is None else float(torch.expm1(q[mid].clamp_min(0)))
-            if one and v >= STRONG_CHECK_FROM:  # rare under independence: KSG only for strong readings
-                v = _strong_pair_check((it[0][:, 0], it[1][:, 0]), v, 0.0, v, ())[0]
+            if q is None:
+                out.append(0.0)
+                continue
+            v, lower, upper = est._reading(q, n, dims)
+            if one:
+                v = _pair_check((it[0][:, 0], it[1][:, 0]), v, lower, upper, ())[0]
             out.append(v)
     return np.array(out)
 
