@@ -20,10 +20,10 @@ import torch
 from .features import DEFAULT_MAX_ROWS, Featurizer, Prepared, chunk_batches, subsample_rows
 from .copula import copula_normal
 from .interface import MIEstimate
-from .knn import KNN_K, ksg_pair
 from .model import SetMI
 from .intervals import Calibration, scale_interval
 from . import atoms as _atoms
+from . import checks as _checks
 from . import discrete as _discrete
 from . import pooled as _pooled
 from .validation import (MIN_SAMPLES, SERIAL_COLUMNS, SERIAL_ROWS, align_pandas, as_2d, as_2d_typed, check_int,
@@ -42,16 +42,6 @@ FEW_ROWS_PER_COLUMN = 3
 #: permuted copies in that check (p-values in steps of 1/20; the smallest is 0.05)
 FEW_ROWS_PERMUTATIONS = 19
 
-
-#: one column a side: the network's reading is checked against KSG on the copula scores of all rows
-#: (:func:`_pair_check`); False gives the network's own reading (experiments that measure it)
-PAIR_CHECK = True
-#: KSG replaces a reading below it once it reads above STRONG_PAIR_MIN nats (strong dependence) ...
-STRONG_PAIR_MIN = 1.0
-#: ... or above the network's upper end by more than MISSED_MARGIN / sqrt(n) nats, about KSG's 99.9%
-#: quantile on n independent rows of copula scores (1.5-1.75 / sqrt(n) at n = 20-20,000; its
-#: standard deviation there is about 0.75 / sqrt(n)): docs/experiments/weak_shapes
-MISSED_MARGIN = 1.6
 
 #: data sets are prepared (canonical form, statistics) in groups of up to this many copula-score
 #: values (rows x columns, permuted copies included): about 64 MB of float64 per group
@@ -182,54 +172,11 @@ def _atom_side(ax: np.ndarray, ay: np.ndarray) -> str | None:
     return _atom_side_of(range(ax.shape[1]), range(ax.shape[1], len(cols)), has)
 
 
-def _keep_pair(p: Prepared, zx: np.ndarray, zy: np.ndarray) -> None:
-    """Keep the copula scores zx (m, 1), zy (m, 1) of one column a side on ``p`` for
-    :func:`_pair_check` (wider data keep nothing)."""
-    if zx.shape[1] == 1 and zy.shape[1] == 1:
-        p.pair = (zx[:, 0], zy[:, 0])
-
-
-def _pair_check(pair: tuple, mi: float, lower: float, upper: float, notes: tuple) -> tuple:
-    """(mi, lower, upper, notes) of one column a side after the check against KSG on all rows.
-
-    The network reads at most a few chunks of ``rows_per_pass`` rows, and two kinds of dependence
-    show better in all rows, where KSG (k = 3) on the copula scores of the pair reads them:
-
-    * strong non-monotone dependence (Y = f(X) + small noise: the held-out family functional_noise):
-      KSG is biased low at strong dependence, so where it reads more than the network and more than
-      STRONG_PAIR_MIN nats (below which the network is the more accurate) the network is the one
-      that is low (docs/experiments/strong_pairs: functional_noise at n = 5,000 MAE 0.317 -> 0.081,
-      coverage 80% -> 92%; the other 1+1 families within 0.01 in MAE, coverage unchanged);
-    * weak dependence of shapes the atlas lacks (a noisy ring, y = sin 5x + N: no correlation, no
-      monotone trend), which the network reads as nearly independent, its interval below the truth:
-      where KSG reads above the network's upper end by more than MISSED_MARGIN / sqrt(m) (KSG's 99.9%
-      quantile under independence), the network is the one that is low (docs/experiments/weak_shapes:
-      on draws of such shapes not used to choose the margin, n = 5,000, MAE 0.079 -> 0.041 and
-      coverage 55% -> 88%; n = 1,000 0.063 -> 0.050, 59% -> 69%; n = 200 unchanged, where KSG reads
-      them low too).
-
-    KSG's reading is then the estimate and the interval's upper end moves up by the difference (its
-    lower end stays: KSG is the less certain of the two where the network errs low by chance).
-    Columns with ties are skipped (KSG counts tied rows as infinitely close); math.fsum keeps row
-    order and the X/Y swap exactly free.  pair : copula scores u (m,), v (m,) of the rows the
-    network's statistics read (all rows up to ``max_rows``)."""
-    u, v = pair
-    if not PAIR_CHECK or u.size <= 2 * KNN_K or np.unique(u).size < u.size or np.unique(v).size < v.size:
-        return mi, lower, upper, notes
-    # exact sum: row-order and X/Y-swap free; the kd-tree query on both cores above 20,000 rows
-    # (n = 50,000: 77 -> about 55 ms; below that the threads cost about what they save)
-    k = ksg_pair(u, v, KNN_K, exact_sum=True, workers=-1 if u.size >= 20_000 else 1)
-    if k > max(mi, STRONG_PAIR_MIN):
-        note = (f"strong dependence: KSG on the ranks of all {u.size} rows reads {k:.3g} nats, more than the "
-                f"network's {mi:.3g}; the estimate is KSG's (itself biased low at strong dependence) and the "
-                "interval's upper end moves up by the difference")
-    elif k - MISSED_MARGIN / math.sqrt(u.size) > upper:
-        note = (f"dependence the network misses: KSG on the ranks of all {u.size} rows reads {k:.3g} nats, above "
-                f"the network's interval [{lower:.3g}, {upper:.3g}] by more than its own spread under "
-                "independence; the estimate is KSG's and the interval's upper end moves up by the difference")
-    else:
-        return mi, lower, upper, notes
-    return k, lower, upper + (k - mi), notes + (note,)
+def _keep_scores(p: Prepared, zx: np.ndarray, zy: np.ndarray) -> None:
+    """Keep the copula scores zx (m, dx), zy (m, dy) on ``p`` for the checks of the network's
+    reading against KSG on all rows (:func:`infoatlas.checks.check_reading`), where they apply."""
+    if _checks.applies(zx.shape[1], zy.shape[1]):
+        p.scores = (zx, zy)
 
 
 @torch.no_grad()
@@ -383,7 +330,7 @@ class InfoAtlas:
             p = prepared[at]
             if p.inputs is not None:
                 p.bound = _pooled.repeat_bound(sc.item[0], sc.item[1])
-                _keep_pair(p, sc.item[0], sc.item[1])
+                _keep_scores(p, sc.item[0], sc.item[1])
             k = len(sc.nulls or [])
             if sc.nulls is not None:
                 p.null = prepared[at + 1: at + 1 + k]
@@ -594,8 +541,8 @@ class InfoAtlas:
                     upper = max(upper, mi)
                 else:
                     notes = notes + (f"{head}: the estimate is unreliable and the interval is widened to include 0",)
-            if p.pair is not None:
-                mi, lower, upper, notes = _pair_check(p.pair, mi, lower, upper, notes)
+            if p.scores is not None and not _few_rows(p.n, p.dim_x, p.dim_y):
+                mi, lower, upper, notes = _checks.check_reading(p.scores, mi, lower, upper, notes)
             if p.bound is not None:
                 mi, lower, upper, notes = _clip_to_bound(mi, lower, upper, notes, p.bound)
             out.append(MIEstimate(mi, lower, upper, p.n, p.dim_x, p.dim_y, p.n_used, notes))
@@ -848,7 +795,7 @@ class InfoAtlas:
             if p.inputs is not None and (self._few_values(data, ia[0]) or self._few_values(data, ib[0])):
                 p.bound = _pooled.repeat_bound(it[0], it[1])
             if p.inputs is not None:
-                _keep_pair(p, it[0], it[1])
+                _keep_scores(p, it[0], it[1])
             planned[i] = p
         out = [None] * len(block)
         if fast_at:
@@ -1020,7 +967,9 @@ def mutual_info_torch(x: torch.Tensor, y: torch.Tensor, *, tau: float = 0.05,
     canonical correlations and the network are differentiated exactly.  What is not: the SVD
     rotations to canonical coordinates are treated as constants (their gradients are unstable at
     repeated correlations), the network reads at most ``rows_per_pass`` rows (the first ones), and a
-    refinement head's kNN statistics (if the model has one) are constants.
+    refinement head's kNN statistics (if the model has one) are constants.  The estimator's checks
+    against KSG on all rows (:mod:`infoatlas.checks`) are not applied: the value is the network's own
+    reading, which can be far lower on dependence the network misses (a noisy ring).
     The value is close to, not identical with, :func:`mutual_info` (soft vs hard ranks).
     """
     est = model or _default_estimator()

@@ -86,8 +86,8 @@ class Prepared:
         estimate against independent data of the same shape (few rows for the columns); else None.
     bound : what the data prove about the MI when the rows of a side repeat, (entropy, log of the
         distinct rows, side) of :func:`infoatlas.pooled.repeat_bound`; set by the estimator, else None.
-    pair : the copula scores (m,), (m,) of one column a side, kept by the estimator for its check of
-        KSG on all rows (:func:`infoatlas.estimator._pair_check`); else None.
+    scores : the copula scores (m, dx), (m, dy) of the sides, kept by the estimator for its checks
+        against KSG on all rows (:func:`infoatlas.checks.check_reading`); else None.
     """
 
     inputs: dict | None
@@ -98,7 +98,7 @@ class Prepared:
     notes: tuple
     null: list | None = None
     bound: tuple | None = None
-    pair: tuple | None = None
+    scores: tuple | None = None
 
 
 def order_rows(a: np.ndarray, random_state) -> np.ndarray:

@@ -50,15 +50,14 @@ def permutation_p_value(observed: float, null: np.ndarray) -> float:
 
 def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, chunk: int = 256) -> np.ndarray:
     """Network MI (nats) of (zx, zy) re-paired by each row of ``perms`` (B, n), or as given (None);
-    with one column a side, each reading after the estimator's check against KSG on all rows
-    (:func:`infoatlas.estimator._pair_check`), so that the statistic is the same function of the data
+    each reading after the estimator's checks against KSG on all rows
+    (:func:`infoatlas.checks.check_reading`), so that the statistic is the same function of the data
     as the estimate's (and as ``pairwise``'s matrix) for the data and every re-pairing."""
-    from .estimator import _pair_check
+    from . import checks
 
     n = zx.shape[0]
     rows = [None] if perms is None else list(perms)
     out = []
-    one = zx.shape[1] == zy.shape[1] == 1
     dims = zx.shape[1] + zy.shape[1]
     for s in range(0, len(rows), chunk):
         items = [(zx, zy if p is None else zy[p], n, zx.shape[1], zy.shape[1], ()) for p in rows[s: s + chunk]]
@@ -68,9 +67,7 @@ def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, c
                 out.append(0.0)
                 continue
             v, lower, upper = est._reading(q, n, dims)
-            if one:
-                v = _pair_check((it[0][:, 0], it[1][:, 0]), v, lower, upper, ())[0]
-            out.append(v)
+            out.append(checks.check_reading((it[0], it[1]), v, lower, upper, ())[0])
     return np.array(out)
 
 

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-import infoatlas.estimator as est
+import infoatlas.checks as checks
 from infoatlas import InfoAtlas
 from infoatlas.baselines import KSG
 
@@ -32,9 +32,9 @@ def main() -> None:
         model.estimate(x, y)  # warm-up
         t = {}
         for on in (True, False, True, False):  # interleaved against drifting load
-            est.PAIR_CHECK = on
+            checks.PAIR_CHECK = on
             t.setdefault(on, []).append(median_ms(lambda: model.estimate(x, y)))
-        est.PAIR_CHECK = True
+        checks.PAIR_CHECK = True
         on, off = min(t[True]), min(t[False])
         k = median_ms(lambda: KSG(k=3).estimate(x, y), 3)
         print(f"| {n:,} | {on:.1f} | {off:.1f} | {on / off:.2f} | {k:.1f} |")

@@ -19,16 +19,19 @@ def shipped(r):
     return r["mi"], r["lower"], r["upper"]
 
 
-def missed(c, raise_lower):
-    """Strong dependence as before (now at any reading), or KSG above the upper end by c / sqrt(n)."""
+def missed(c, raise_lower, floor=0.0):
+    """Strong dependence as before (now at any reading), or KSG above the upper end by c / sqrt(n);
+    the upper end then at least floor / sqrt(n) above KSG."""
     def rule(r):
         k, m = r["ksg"], c / np.sqrt(r["n"])
         if k > max(r["mi"], 1.0):
             return k, r["lower"], r["upper"] + k - r["mi"]
         if k - m > r["upper"]:
-            return k, max(r["lower"], k - m) if raise_lower else r["lower"], r["upper"] + k - r["mi"]
+            upper = max(r["upper"] + k - r["mi"], k + floor / np.sqrt(r["n"]))
+            return k, max(r["lower"], k - m) if raise_lower else r["lower"], upper
         return r["mi"], r["lower"], r["upper"]
-    rule.__doc__ = f"KSG > upper + {c}/sqrt(n){', lower raised to KSG - margin' if raise_lower else ''}"
+    rule.__doc__ = (f"KSG > upper + {c}/sqrt(n){', lower raised to KSG - margin' if raise_lower else ''}"
+                    f"{f', upper >= KSG + {floor}/sqrt(n)' if floor else ''}")
     return rule
 
 
@@ -36,6 +39,7 @@ RULES = {"network": lambda r: (r["mi"], r["lower"], r["upper"]), "shipped": ship
 for c in (1.2, 1.6, 2.4, 3.2):  # 1.6 is the one chosen (MISSED_MARGIN)
     RULES[f"c={c}"] = missed(c, False)
 RULES["c=1.6, raise lower"] = missed(1.6, True)
+RULES["c=1.6, upper floor 3.2 (chosen)"] = missed(1.6, False, 3.2)
 
 
 def score(rows, rule):
