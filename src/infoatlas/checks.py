@@ -94,10 +94,10 @@ def screen(zx: np.ndarray, zy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n, dx = zx.shape
     dy = zy.shape[1]
     b = screen_bins(n)
-    bx = np.minimum((special.ndtr(zx) * b).astype(np.int64), b - 1)  # (n, dx) bin of each value
-    by = np.minimum((special.ndtr(zy) * b).astype(np.int64), b - 1)  # (n, dy)
+    bx = np.minimum((special.ndtr(zx) * b).astype(np.int32), b - 1)  # (n, dx) bin of each value
+    by = np.minimum((special.ndtr(zy) * b).astype(np.int32), b - 1)  # (n, dy)
     # one bincount over all pairs: code = (pair index) * b^2 + bin_x * b + bin_y, (n, dx, dy)
-    pair = np.arange(dx * dy, dtype=np.int64).reshape(dx, dy) * (b * b)
+    pair = np.arange(dx * dy, dtype=np.int32).reshape(dx, dy) * (b * b)  # int32: codes < 6,400
     code = pair[None] + bx[:, :, None] * b + by[:, None, :]
     table = np.bincount(code.ravel(), minlength=dx * dy * b * b).reshape(dx, dy, b, b).astype(float)
     rows = table.sum(3, keepdims=True)  # (dx, dy, b, 1) margins of X_i's bins
@@ -146,8 +146,9 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
         if not found:
             return mi, lower, upper, notes
         k, i, j = max((_ksg(zx[:, i], zy[:, j]), i, j) for i, j in found)
-        where = (f"KSG on the ranks of all {m} rows of X's column {i} and Y's column {j} reads {k:.3g} nats "
-                 "(a lower bound of the MI of the sides, by data processing)")
+        where = (f"KSG on the ranks of all {m} rows of X's column {i} and Y's column {j} (0-based, counting the "
+                 f"non-constant columns of each side) reads {k:.3g} nats (a lower bound of the MI of the sides, "
+                 "by data processing)")
     if k - MISSED_MARGIN / math.sqrt(m) <= upper:
         return mi, lower, upper, notes
     note = (f"dependence the network misses: {where}, above the network's interval [{lower:.3g}, {upper:.3g}] "

@@ -54,8 +54,10 @@ def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, c
     (:func:`infoatlas.checks.check_reading`), so that the statistic is the same function of the data
     as the estimate's (and as ``pairwise``'s matrix) for the data and every re-pairing."""
     from . import checks
+    from .estimator import _few_rows
 
     n = zx.shape[0]
+    check = not _few_rows(n, zx.shape[1], zy.shape[1])  # as the estimate: not with few rows per column
     rows = [None] if perms is None else list(perms)
     out = []
     dims = zx.shape[1] + zy.shape[1]
@@ -67,7 +69,7 @@ def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, c
                 out.append(0.0)
                 continue
             v, lower, upper = est._reading(q, n, dims)
-            out.append(checks.check_reading((it[0], it[1]), v, lower, upper, ())[0])
+            out.append(checks.check_reading((it[0], it[1]), v, lower, upper, ())[0] if check else v)
     return np.array(out)
 
 
