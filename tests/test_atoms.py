@@ -87,3 +87,26 @@ def test_zero_inflated_strong_dependence_is_covered():
     x, y = _zero_inflated(4, n=2000, rho=0.9, share=0.69)
     e = model.estimate(x, y)
     assert e.lower <= 0.455 <= e.upper and abs(e.mi - 0.455) < 0.05
+
+
+def test_pairwise_does_not_call_a_column_it_splits_at_its_atoms_tied(tiny):
+    import warnings
+
+    import pandas as pd
+
+    from infoatlas.validation import InfoAtlasWarning
+
+    x, y = _zero_inflated(4)  # 60% zeros: fewer distinct values than half the rows
+    rounded = np.round(np.random.default_rng(4).standard_normal(x.size), 1)
+    df = pd.DataFrame({"x": x, "y": y, "r": rounded})
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        tiny.pairwise(df, progress=False)
+    tied = [str(w.message) for w in rec if issubclass(w.category, InfoAtlasWarning) and "heavily tied" in str(w.message)]
+    assert tied == ["data has heavily tied column(s) [2] (fewer distinct values than half the rows); ties get "
+                    "average ranks and the estimate treats the data as continuous"]
+    # in a group of two columns its atoms are read as ties, and the warning says so
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        tiny.pairwise(df, columns={"g": ["x", "y"], "h": ["r"]}, progress=False)
+    assert any("heavily tied column(s) [1, 2]" in str(w.message) for w in rec)

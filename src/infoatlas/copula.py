@@ -13,11 +13,13 @@ from scipy import special, stats
 from .validation import warn_data
 
 
-def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True):
+def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True, ties_handled=None):
     """Per column: average ranks -> standard-normal scores ndtri(r / (n + 1)).  (n, d) -> (n, d).
 
     Ties get the average rank (a deterministic rule).  Returns the scores and a boolean mask (d,)
     of constant columns, which carry no information and are dropped by the caller.
+    ``ties_handled``: None, or a function of a column index that says the caller reads that
+    column's ties itself (a column with atoms, split at them), so it is left out of the warning.
     """
     n = a.shape[0]
     # one sort per column gives the ranks of untied columns (the inverse permutation) and tells
@@ -45,7 +47,7 @@ def copula_normal(a: np.ndarray, name: str = "x", warn: bool = True):
             warn_data(f"{name} has constant column(s) {np.flatnonzero(const).tolist()}; they carry no "
                       "information and are ignored")
         live = np.flatnonzero(~const)
-        tied = [int(j) for j in live if n_distinct[j] < 0.5 * n]
+        tied = [int(j) for j in live if n_distinct[j] < 0.5 * n and not (ties_handled and ties_handled(int(j)))]
         if tied:
             warn_data(f"{name} has heavily tied column(s) {tied} (fewer distinct values than half the "
                       "rows); ties get average ranks and the estimate treats the data as continuous")

@@ -713,7 +713,12 @@ class InfoAtlas:
         if fast is not None and all(len(c) == 1 for c in groups.values()) and (fast["slot"] >= 0)[~disc].all():
             zfull = None  # every continuous pair goes to the pair model: no copula scores needed
         else:
-            z, const = copula_normal(x_all[:, ~disc], "data")  # rank each continuous column once
+            # rank each continuous column once; a column with atoms that is a group by itself is split
+            # at them in every pair (_atom_pair), so its ties are not the warning's "read as continuous"
+            cont = np.flatnonzero(~disc)
+            alone = {cols[0] for cols in groups.values() if len(cols) == 1}
+            z, const = copula_normal(x_all[:, ~disc], "data", ties_handled=lambda j: int(cont[j]) in alone and bool(
+                _atoms.atom_values(x_all[:, cont[j]]).size))
             zfull = np.full(x_all.shape, np.nan)
             zfull[:, ~disc] = z
             constant[~disc] = const
