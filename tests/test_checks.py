@@ -27,10 +27,10 @@ def test_screen_bins_grow_with_n_between_4_and_10():
     assert [checks.screen_bins(n) for n in (20, 80, 200, 500, 5000, 10 ** 6)] == [4, 4, 6, 10, 10, 10]
 
 
-def test_screen_p_values_are_a_g_test_per_column_pair():
+def test_screen_is_a_g_test_per_column_pair():
     x, y = _sine_pair(2000, 3, 2, 0)
     zx, zy = _scores(x), _scores(y)
-    p = checks.screen_p_values(zx, zy)
+    p = checks.screen(zx, zy)[0]
     assert p.shape == (3, 2)
     assert p[0, 0] < 1e-12 and (np.delete(p.ravel(), 0) > 1e-3).all()
     # one pair by hand: 10 x 10 equal-frequency bins of the ranks, G against chi2(81)
@@ -48,7 +48,7 @@ def test_screen_keeps_independent_columns_below_its_bonferroni_level():
     hits = 0
     for seed in range(30):
         g = np.random.default_rng(100 + seed)
-        p = checks.screen_p_values(_scores(g.standard_normal((1000, 8))), _scores(g.standard_normal((1000, 8))))
+        p = checks.screen(_scores(g.standard_normal((1000, 8))), _scores(g.standard_normal((1000, 8))))[0]
         hits += int((p < checks.SCREEN_ALPHA / 64).any())
     assert hits == 0
 

@@ -710,15 +710,17 @@ class InfoAtlas:
             fast = {"slot": slot, "untied": untied, "model": self.pair_model,
                     "cols": _fastpairs.prepare_columns(x_all, ok, tie_rng=np.random.default_rng([self.random_state, 5381]))}
         constant = np.zeros(x_all.shape[1], bool)
+        atoms_cache: dict = {}  # column -> whether it has atoms, found at most once per call
         if fast is not None and all(len(c) == 1 for c in groups.values()) and (fast["slot"] >= 0)[~disc].all():
             zfull = None  # every continuous pair goes to the pair model: no copula scores needed
         else:
             # rank each continuous column once; a column with atoms that is a group by itself is split
-            # at them in every pair (_atom_pair), so its ties are not the warning's "read as continuous"
+            # at them in every pair (_atom_pair, which reads the same per-column cache), so its ties are
+            # not the warning's "read as continuous"
             cont = np.flatnonzero(~disc)
             alone = {cols[0] for cols in groups.values() if len(cols) == 1}
-            z, const = copula_normal(x_all[:, ~disc], "data", ties_handled=lambda j: int(cont[j]) in alone and bool(
-                _atoms.atom_values(x_all[:, cont[j]]).size))
+            z, const = copula_normal(x_all[:, ~disc], "data", ties_handled=lambda j: int(cont[j]) in alone and
+                                     self._has_atoms(x_all, atoms_cache, int(cont[j])))
             zfull = np.full(x_all.shape, np.nan)
             zfull[:, ~disc] = z
             constant[~disc] = const
@@ -740,7 +742,7 @@ class InfoAtlas:
             size = max(16, min(PAIR_BLOCK, -(-n_pairs // (4 * max(1, len(client.scheduler_info()["workers"]))))))
         blocks = _blocks(where(), size)
         data = {"x": x_all, "z": zfull, "constant": constant, "disc": disc, "groups": [groups[g] for g in gnames],
-                "n": n, "notes": notes, "fast": fast}
+                "n": n, "notes": notes, "fast": fast, "atoms": atoms_cache}
         if client is not None:
             from .distributed import pairwise_blocks
 
@@ -815,17 +817,18 @@ class InfoAtlas:
         return out
 
     @staticmethod
+    def _has_atoms(x: np.ndarray, cache: dict, j: int) -> bool:
+        """Whether column j of :meth:`pairwise`'s finite data x has atoms, kept in ``cache``."""
+        if j not in cache:
+            cache[j] = bool(_atoms.atom_values(x[:, j]).size)
+        return cache[j]
+
+    @staticmethod
     def _atom_pair(data: dict, ia: list, ib: list) -> str | None:
         """:func:`_atom_side_of` for the groups ia and ib of :meth:`pairwise`, from each column's
-        atoms, found once per call (``data["x"]`` is finite)."""
+        atoms, found once per call (``data["atoms"]``; ``data["x"]`` is finite)."""
         cache = data.setdefault("atoms", {})
-
-        def has(j):
-            if j not in cache:
-                cache[j] = bool(_atoms.atom_values(data["x"][:, j]).size)
-            return cache[j]
-
-        return _atom_side_of(ia, ib, has)
+        return _atom_side_of(ia, ib, lambda j: InfoAtlas._has_atoms(data["x"], cache, j))
 
     @staticmethod
     def _pooled_pair(data: dict, ia: list, ib: list) -> bool:

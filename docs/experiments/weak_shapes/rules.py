@@ -47,14 +47,15 @@ def score(rows, rule):
     err = np.mean([abs(o[0] - r["truth"]) for o, r in zip(out, rows)])
     cov = np.mean([o[1] <= r["truth"] <= o[2] for o, r in zip(out, rows)])
     width = np.mean([o[2] - o[1] for o in out])
-    changed = sum(o[0] != r["mi"] for o, r in zip(out, rows))
-    return f"{err:.3f} / {cov:.0%} / {width:.3f} ({changed})"
+    changed = [o[1] <= r["truth"] <= o[2] for o, r in zip(out, rows) if o[0] != r["mi"]]
+    return f"{err:.3f} / {cov:.0%} / {width:.3f} ({len(changed)}" + (f", {np.mean(changed):.0%} covered)" if changed else ")")
 
 
 def main(paths):
     rows = [json.loads(line) for p in paths for line in open(p)]
     rows = [r for r in rows if not r.get("tied")]
-    print("MAE / 90% coverage / mean interval width (data sets changed), one column a side; files:",
+    print("MAE / 90% coverage / mean interval width (data sets changed, and how many of those the interval "
+          "covers), one column a side; files:",
           ", ".join(paths), "\n")
     for name, rule in RULES.items():
         if rule.__doc__:
@@ -70,5 +71,21 @@ def main(paths):
                 print(f"| {f} | {n} | {len(sel)} | " + " | ".join(score(sel, rule) for rule in RULES.values()) + " |")
 
 
+def means(rows):
+    """Mean readings by shape, noise level and n: the network's (check off) and KSG's, for the
+    shapes of shapes.py (rows with a "truth_se")."""
+    rows = [r for r in rows if "truth_se" in r]
+    if not rows:
+        return
+    print("\nMean readings (nats) by shape, noise level s and n:\n")
+    print("| shape | s | n | truth | network | network upper end | KSG |")
+    print("|---|---|---|---|---|---|---|")
+    for key in sorted({(r["family"], r["case"].split("/")[1], r["n"]) for r in rows}):
+        sel = [r for r in rows if (r["family"], r["case"].split("/")[1], r["n"]) == key]
+        print(f"| {key[0]} | {key[1][1:]} | {key[2]} | {sel[0]['truth']:.3f} | "
+              + " | ".join(f"{np.mean([r[k] for r in sel]):.3f}" for k in ("mi", "upper", "ksg")) + " |")
+
+
 if __name__ == "__main__":
     main(sys.argv[1:])
+    means([json.loads(line) for p in sys.argv[1:] for line in open(p)])
