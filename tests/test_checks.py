@@ -93,3 +93,82 @@ def test_estimator_and_independence_test_read_dependence_in_one_column_pair():
 
     r = independence_test(x, y, n_permutations=19, random_state=0, model=model)
     assert r.statistic == pytest.approx(e.mi, abs=1e-9) and r.p_value == pytest.approx(0.05)
+
+
+def _rotated_sine(n, seed, s=0.5):
+    """_sine_pair at 2 + 2 columns with each side turned by 45 degrees: no column pair carries the
+    dependence alone."""
+    x, y = _sine_pair(n, 2, 2, seed, s)
+    r = np.array([[1.0, 1.0], [-1.0, 1.0]]) / np.sqrt(2.0)
+    return x @ r, y @ r
+
+
+def test_ksg_joint_is_ksg_in_the_joint_space():
+    from infoatlas.baselines import KSG
+    from infoatlas.knn import ksg_joint
+
+    x, y = _rotated_sine(1500, 4)
+    # the baseline on the same (already standard normal) scores: the same radius and counts
+    zx, zy = _scores(x), _scores(y)
+    assert ksg_joint(zx, zy) == pytest.approx(KSG(k=3).estimate(zx, zy), abs=1e-3)
+    assert ksg_joint(zx[:, :1], zy[:, :1]) == ksg_pair(zx[:, 0], zy[:, 0], exact_sum=True)
+    g = np.random.default_rng(5)
+    assert abs(ksg_joint(_scores(g.standard_normal((2000, 2))), _scores(g.standard_normal((2000, 3))))) < 0.06
+
+
+def test_joint_check_reads_dependence_no_column_pair_shows():
+    x, y = _rotated_sine(4000, 5)
+    zx, zy = _scores(x), _scores(y)
+    from infoatlas.knn import ksg_joint
+
+    k = ksg_joint(zx, zy)
+    assert k > 0.25
+    # the column-pair check alone finds nothing here; with the head's statistic above the upper end
+    # the joint space replaces the reading
+    assert checks.check_reading((zx, zy), 0.01, 0.0, 0.05, ()) == (0.01, 0.0, 0.05, ())
+    mi, lower, upper, notes = checks.check_reading((zx, zy), 0.01, 0.0, 0.05, (), 0.2)
+    assert (mi, lower) == (k, 0.0)
+    assert upper == pytest.approx(max(0.05 + k - 0.01, k + 2 * checks.JOINT_MARGIN / np.sqrt(4000)))
+    assert "joint space of all 2 + 2 columns" in notes[0]
+    # a head statistic within the interval (the trigger), or more columns than JOINT_DIMS_MAX: unchanged
+    assert checks.check_reading((zx, zy), 0.01, 0.0, 0.05, (), 0.04) == (0.01, 0.0, 0.05, ())
+    wide = (np.hstack([zx, zx[::-1]]), np.hstack([zy, zy[::-1]]))
+    assert checks.check_reading(wide, 0.01, 0.0, 0.05, (), 0.2)[:3] == (0.01, 0.0, 0.05)
+    # row order and the X/Y swap are free, also on a value-ordered subset of the rows
+    p = np.random.default_rng(1).permutation(4000)
+    a = checks.check_reading((zx, zy), 0.01, 0.0, 0.05, (), 0.2)
+    assert checks.check_reading((zx[p], zy[p]), 0.01, 0.0, 0.05, (), 0.2)[:3] == a[:3]
+    assert checks.check_reading((zy, zx), 0.01, 0.0, 0.05, (), 0.2)[:3] == a[:3]
+    old = checks.JOINT_ROWS_MAX
+    try:
+        checks.JOINT_ROWS_MAX = 3000
+        b = checks.check_reading((zx, zy), 0.01, 0.0, 0.05, (), 0.2)
+        assert checks.check_reading((zx[p], zy[p]), 0.01, 0.0, 0.05, (), 0.2)[:3] == b[:3]
+        assert "ranks of 3000 rows" in b[3][0]
+    finally:
+        checks.JOINT_ROWS_MAX = old
+
+
+def test_estimator_reads_a_rotated_noisy_ring_through_the_joint_check():
+    # a noisy ring (MI 0.288 nats) with an independent column a side, each side rotated: the network
+    # alone reads about a third of it, with an upper end below the truth
+    g = np.random.default_rng(7)
+    t = g.uniform(0, 2 * np.pi, 5000)
+    r = np.array([[1.0, 1.0], [-1.0, 1.0]]) / np.sqrt(2.0)
+    x = np.column_stack([np.cos(t) + 0.2 * g.standard_normal(5000), g.standard_normal(5000)]) @ r
+    y = np.column_stack([np.sin(t) + 0.2 * g.standard_normal(5000), g.standard_normal(5000)]) @ r
+    model = InfoAtlas.from_pretrained(random_state=0)
+    checks.PAIR_CHECK = False
+    try:
+        alone = model.estimate(x, y)
+    finally:
+        checks.PAIR_CHECK = True
+    e = model.estimate(x, y)
+    assert alone.upper < 0.288
+    assert any("joint space" in t for t in e.notes)
+    assert e.lower <= 0.288 <= e.upper
+    # the independence test's statistic is the same function of the data
+    from infoatlas import independence_test
+
+    r = independence_test(x, y, n_permutations=9, random_state=0, model=model)
+    assert r.statistic == pytest.approx(e.mi, abs=1e-9) and r.p_value == pytest.approx(0.1)

@@ -1,5 +1,5 @@
-"""Noisy non-monotone functions (atlas family functional_noise): the MI table against an independent
-Monte Carlo, the sampler and the family's registration; and the estimator's check of strong
+"""Noisy non-monotone functions (atlas families functional_noise, held out, and functional_train):
+the MI table against an independent Monte Carlo, the sampler and the families' registration; and the estimator's check of strong
 dependence on one column a side (KSG on all rows against the network's reading), which also
 catches weak dependence of shapes the network misses (a noisy ring)."""
 import numpy as np
@@ -14,12 +14,13 @@ from infoatlas.copula import copula_normal
 from infoatlas.knn import ksg_pair
 
 
-@pytest.mark.parametrize("name,s", [("square", 0.05), ("sine", 0.3), ("cubic", 1.0)])
+@pytest.mark.parametrize("name,s", [("square", 0.05), ("sine", 0.3), ("cubic", 1.0), ("sine6", 0.1),
+                                    ("quartic", 0.5), ("wave", 0.05), ("chirp", 0.3)])
 def test_table_agrees_with_monte_carlo(name, s):
     # E[log p(y | x) - log p(y)] with p(y) by quadrature over x: independent of the FFT convolution
     g = np.random.default_rng(0)
     x = g.standard_normal(6000)
-    y = F.FUNCTIONS[name](x) + s * g.standard_normal(6000)
+    y = {**F.FUNCTIONS, **F.TRAIN_FUNCTIONS}[name](x) + s * g.standard_normal(6000)
     r = F.conditional_log_ratio(name, s, x, y)
     se = r.std() / np.sqrt(r.size)
     assert abs(r.mean() - F.pair_mi(name, s)) < 4 * se + 0.01
@@ -54,6 +55,19 @@ def test_family_is_held_out_in_its_own_group():
     assert "functional_noise" not in prior.TRAIN_FAMILIES + prior.HELDOUT_FAMILIES + prior.VALIDATION_FAMILIES
     (case,) = atlas_suite([300], [(1, 1)], 1, families=["functional"], seed=0)
     assert case.x.shape == (300, 1) and np.isfinite(case.mi) and case.mi > 0
+
+
+def test_training_family_uses_only_its_own_functions(monkeypatch):
+    # functional_train (atlas 1.8) trains on non-monotone dependence without the benchmark's functions;
+    # the noise scales are not under test here (their tables take seconds each)
+    monkeypatch.setattr(F, "noise_scale", lambda name, mi: 1.0)
+    assert "functional_train" in prior.train_families("1.8") and "functional_train" not in prior.train_families("1.7")
+    assert not set(F.FUNCTION_NAMES) & set(F.TRAIN_FUNCTION_NAMES)
+    g = np.random.default_rng(5)
+    names = {f for _ in range(40) for f in F.make(3, 3, 1.0, g, train=True).names}
+    assert names <= set(F.TRAIN_FUNCTION_NAMES) and len(names) >= 4
+    held = {f for _ in range(20) for f in F.make(3, 3, 1.0, g).names}
+    assert held <= set(F.FUNCTION_NAMES)
 
 
 def _check(pair, *reading):

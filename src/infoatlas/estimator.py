@@ -542,7 +542,7 @@ class InfoAtlas:
                 else:
                     notes = notes + (f"{head}: the estimate is unreliable and the interval is widened to include 0",)
             if p.scores is not None and not _few_rows(p.n, p.dim_x, p.dim_y):
-                mi, lower, upper, notes = _checks.check_reading(p.scores, mi, lower, upper, notes)
+                mi, lower, upper, notes = _checks.check_reading(p.scores, mi, lower, upper, notes, p.joint_ksg)
             if p.bound is not None:
                 mi, lower, upper, notes = _clip_to_bound(mi, lower, upper, notes, p.bound)
             out.append(MIEstimate(mi, lower, upper, p.n, p.dim_x, p.dim_y, p.n_used, notes))

@@ -88,6 +88,9 @@ class Prepared:
         distinct rows, side) of :func:`infoatlas.pooled.repeat_bound`; set by the estimator, else None.
     scores : the copula scores (m, dx), (m, dy) of the sides, kept by the estimator for its checks
         against KSG on all rows (:func:`infoatlas.checks.check_reading`); else None.
+    joint_ksg : the head's joint-space KSG statistic (k = 3, on up to ``global_rows`` rows, clipped
+        to [-1, 12] nats), which decides whether the joint-space check computes KSG on all rows;
+        None for a network without whole-data-set statistics.
     """
 
     inputs: dict | None
@@ -99,6 +102,7 @@ class Prepared:
     null: list | None = None
     bound: tuple | None = None
     scores: tuple | None = None
+    joint_ksg: float | None = None
 
 
 def order_rows(a: np.ndarray, random_state) -> np.ndarray:
@@ -421,17 +425,19 @@ class Featurizer:
                        "continuous copies is infinite, and the estimate only says that it is large")
                 notes.append(msg)
                 warn_data(msg)
+            joint = None
             if self.n_knn:
                 # then the whole-data-set statistics
                 knn = knn_all[b]
                 if self.n_global:
-                    knn = np.concatenate([knn, self.global_stats(items[b][0], items[b][1],
-                                                                       order=order[b].numpy())])
+                    glob = self.global_stats(items[b][0], items[b][1], order=order[b].numpy())
+                    joint = 4.0 * float(glob[0])  # global_features' first entry: KSG (k = 3) / 4
+                    knn = np.concatenate([knn, glob])
                 one["knn"] = torch.from_numpy(knn)[None].expand(kk, -1)
             if used < m:
                 notes.append(f"network read {used} of {m} rows ({k} chunk(s) of {t}); canonical correlations "
                              f"used all rows, non-Gaussianity statistics {min(m, s.stats_rows)}")
-            out.append(Prepared(one, n, dim_x, dim_y, used, tuple(notes)))
+            out.append(Prepared(one, n, dim_x, dim_y, used, tuple(notes), joint_ksg=joint))
         return out
 
     # ------------------------------------------------------------------ torch paths

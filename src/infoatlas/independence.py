@@ -64,12 +64,12 @@ def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, c
     for s in range(0, len(rows), chunk):
         items = [(zx, zy if p is None else zy[p], n, zx.shape[1], zy.shape[1], ()) for p in rows[s: s + chunk]]
         prepared = est.featurizer.prepare_many(items, max_chunks=est.max_chunks, random_state=est.random_state)
-        for it, q in zip(items, est.quantiles(prepared)):
+        for it, p, q in zip(items, prepared, est.quantiles(prepared)):
             if q is None:
                 out.append(0.0)
                 continue
             v, lower, upper = est._reading(q, n, dims)
-            out.append(checks.check_reading((it[0], it[1]), v, lower, upper, ())[0] if check else v)
+            out.append(checks.check_reading((it[0], it[1]), v, lower, upper, (), p.joint_ksg)[0] if check else v)
     return np.array(out)
 
 

@@ -1,4 +1,8 @@
-"""Noisy non-monotone functions: Y_k = f_k(X_k) + s_k N_k with X_k, N_k ~ N(0, 1) (held out).
+"""Noisy non-monotone functions: Y_k = f_k(X_k) + s_k N_k with X_k, N_k ~ N(0, 1).
+
+Two disjoint sets of functions: ``FUNCTIONS`` for the held-out family ``functional_noise`` (its own
+benchmark group) and ``TRAIN_FUNCTIONS`` for the training family ``functional_train`` (atlas 1.8),
+so that training sees non-monotone dependence without seeing the benchmark's functions.
 
 The textbook case for MI over correlation (y = x^2 has correlation 0), and one no training family
 covers: ``additive_noise`` adds noise to X itself (monotone), the mixtures and spirals bend only
@@ -29,6 +33,18 @@ FUNCTIONS = {
     "bump": lambda x: np.exp(-0.5 * x ** 2),
 }
 FUNCTION_NAMES = tuple(FUNCTIONS)
+#: the training family's functions, none of them a held-out one (nor a rescaling of one): faster
+#: oscillations, a W shape, a wave on a trend and a chirp, all non-monotone on the bulk of N(0, 1)
+TRAIN_FUNCTIONS = {
+    "sine4": lambda x: np.sin(4.0 * x),
+    "sine6": lambda x: np.sin(6.0 * x + 1.0),
+    "cosine3": lambda x: np.cos(3.0 * x),
+    "quartic": lambda x: 0.5 * x ** 4 - 2.0 * x ** 2,
+    "wave": lambda x: x + 2.5 * np.sin(2.0 * x),
+    "chirp": lambda x: np.sin(x ** 2 + 0.5),
+}
+TRAIN_FUNCTION_NAMES = tuple(TRAIN_FUNCTIONS)
+_ALL = {**FUNCTIONS, **TRAIN_FUNCTIONS}
 X_MAX = 8.5              #: X's support in the quadrature (mass outside: 2e-17)
 LOG_S = np.linspace(np.log(1e-3), np.log(1e2), 61)  #: the table's noise scales
 PAIR_MI_MAX = 5.0        #: larger targets are split over more pairs or clipped
@@ -42,9 +58,9 @@ def _x_grid(m: int = 2_000_001):
 
 
 def output_entropy(name: str, s: float) -> float:
-    """h(f(X) + s N) in nats, X, N ~ N(0, 1) independent, f = FUNCTIONS[name]."""
+    """h(f(X) + s N) in nats, X, N ~ N(0, 1) independent, f = FUNCTIONS[name] or TRAIN_FUNCTIONS[name]."""
     x, w = _x_grid()
-    fx = FUNCTIONS[name](x)
+    fx = _ALL[name](x)
     lo, hi = fx.min() - 9.0 * s, fx.max() + 9.0 * s
     # 1/16 of the noise's sd resolves the convolved density; 2^20 bins bound the cost at large s
     step = max(s / 16.0, (hi - lo) / 2 ** 20)
@@ -100,14 +116,17 @@ class FunctionalNoise:
         x = rng.standard_normal((n, self.dim_x))
         y = rng.standard_normal((n, self.dim_y))
         for k, (f, s) in enumerate(zip(self.names, self.scales)):
-            y[:, k] = FUNCTIONS[f](x[:, k]) + s * y[:, k]
+            y[:, k] = _ALL[f](x[:, k]) + s * y[:, k]
         return x, y
 
 
-def make(dx: int, dy: int, mi: float, rng: np.random.Generator) -> FunctionalNoise:
-    """1-2 noisy function pairs carrying ``mi`` nats in all (each pair at most PAIR_MI_MAX)."""
-    k = int(rng.integers(1, min(dx, dy, 2) + 1))
-    names = [FUNCTION_NAMES[i] for i in rng.integers(len(FUNCTION_NAMES), size=k)]
+def make(dx: int, dy: int, mi: float, rng: np.random.Generator, train: bool = False) -> FunctionalNoise:
+    """Noisy function pairs carrying ``mi`` nats in all (each pair at most PAIR_MI_MAX): 1-2 pairs
+    of the held-out functions (``functional_noise``), or with ``train`` 1-3 pairs of the training
+    functions (``functional_train``)."""
+    pool = TRAIN_FUNCTION_NAMES if train else FUNCTION_NAMES
+    k = int(rng.integers(1, min(dx, dy, 3 if train else 2) + 1))
+    names = [pool[i] for i in rng.integers(len(pool), size=k)]
     pair = np.clip(split_mi(max(mi, 1e-3), k, rng), 1e-3, PAIR_MI_MAX)
     return FunctionalNoise(names, [noise_scale(f, float(m)) for f, m in zip(names, pair)], dx, dy)
 
@@ -118,7 +137,7 @@ def conditional_log_ratio(name: str, s: float, x: np.ndarray, y: np.ndarray, m: 
     g = np.linspace(-X_MAX, X_MAX, m)
     lw = -0.5 * g ** 2
     lw -= special.logsumexp(lw)
-    f = FUNCTIONS[name]
+    f = _ALL[name]
     norm = -np.log(s) - 0.5 * np.log(2.0 * np.pi)
     cond = norm - 0.5 * ((y - f(x)) / s) ** 2
     out = np.empty_like(y, dtype=float)

@@ -20,6 +20,8 @@ mixture_heldout         heldout   joint Gaussian mixtures (table rows with split
 functional_noise        heldout*  Y = f(X) + s N, non-monotone f (x^2, |x|, sin 2x, ...): strong
                                   dependence up to near-deterministic (``atlas/functional.py``;
                                   *its own benchmark group, not in the default held-out suite)
+functional_train        train     the same with other functions (sin 4x, cos 3x, a W shape, a chirp,
+                                  ...; 1-3 pairs): non-monotone dependence for training (atlas 1.8)
 clayton_pairs           valid.    pairs with rotated Clayton copulas, normal margins (MI tabulated)
 gauss_spiral            valid.    Gaussian, then a spiral (rotation by an angle growing with |z|^2) per side
 structured.TRAIN        train     manifolds (tanh, padded, strip-rendered), clusters, wide Gaussians,
@@ -51,11 +53,12 @@ from . import additive, base, functional, mixtures, structured, transforms
 # Gaussians, independence at few rows) in training and validation, a structured held-out group;
 # 1.6: a train family clusters_codebook (rows repeat: finite pools on slices of the clusters), also
 # as sides of independent_wide; 1.7: a train family mixture_wide (training mixture rows carried into
-# up to 160 columns by the manifolds' maps)
-ATLAS_VERSION = "1.7"
+# up to 160 columns by the manifolds' maps); 1.8: a train family functional_train (noisy non-monotone
+# functions, disjoint from the held-out functional_noise's)
+ATLAS_VERSION = "1.8"
 P_FLOW_TRAIN = 0.25
 TRAIN_FAMILIES = ("gauss_dense", "gauss_sparse", "gauss_lowrank", "gauss_neardet", "student_t",
-                  "mixture", "independent", "additive_noise") + structured.TRAIN
+                  "mixture", "independent", "additive_noise") + structured.TRAIN + ("functional_train",)
 HELDOUT_FAMILIES = ("gauss_block", "additive_uniform", "student_t_flow", "mixture_heldout")
 #: plain Gaussians (gauss_dense or gauss_sparse with linear and, in evaluation, monotone maps only):
 #: not a held-out family, a sanity check of the case where Gaussian-copula MI is exact
@@ -71,7 +74,7 @@ FUNCTIONAL_HELDOUT = ("functional_noise",)
 #: atlas version in which a train family joined (the others were there from the start), so that a
 #: weight file can say which families its training saw
 FAMILY_SINCE = {"additive_noise": "1.4", **{f: "1.5" for f in structured.TRAIN}, "clusters_codebook": "1.6",
-                "mixture_wide": "1.7"}
+                "mixture_wide": "1.7", "functional_train": "1.8"}
 
 
 def train_families(version: str) -> tuple[str, ...]:
@@ -80,9 +83,10 @@ def train_families(version: str) -> tuple[str, ...]:
     return tuple(f for f in TRAIN_FAMILIES if tuple(int(p) for p in FAMILY_SINCE.get(f, "0").split(".")) <= v)
 
 
-# relative; the structured nine are about two fifths of the stream (the eight of atlas 1.6: 38%)
+# relative; the structured nine are about two fifths of the stream (the eight of atlas 1.6: 38%);
+# functional_train (1.8) about one in twenty
 TRAIN_WEIGHTS = np.array([0.18, 0.12, 0.1, 0.08, 0.16, 0.26, 0.10, 0.12, 0.12, 0.08, 0.08, 0.10, 0.08, 0.08, 0.06, 0.08,
-                          0.08])
+                          0.08, 0.10])
 _TRAIN_CDF = np.cumsum(TRAIN_WEIGHTS)
 MI_MAX = 8.0
 
@@ -186,8 +190,8 @@ def make_base(family: str, dx: int, dy: int, mi: float, rng):
         k = min(dx, dy)
         k = int(rng.integers(1, k + 1))
         return base.AdditiveUniform(base.additive_uniform_scale(base.split_mi(max(mi, 1e-4), k, rng)), dx, dy)
-    if family == "functional_noise":
-        return functional.make(dx, dy, mi, rng)
+    if family in ("functional_noise", "functional_train"):
+        return functional.make(dx, dy, mi, rng, train=family == "functional_train")
     if family == "additive_noise":
         k = int(rng.integers(1, min(dx, dy, 4) + 1))
         pair_mi = np.minimum(base.split_mi(max(mi, 1e-4), k, rng), additive.PAIR_MI_MAX)
