@@ -1,6 +1,7 @@
 """The checks of the network's reading against KSG on all rows (infoatlas.checks) on sides of several
 columns: the G-test screen of the column pairs, the check itself, its invariances, and the estimator
-and independence test reading dependence in one column pair among several."""
+and independence test reading dependence in one column pair among several; the joint-space check of
+small sides (dependence a rotation spreads over the columns)."""
 import numpy as np
 import pytest
 from scipy import stats

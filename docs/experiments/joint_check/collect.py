@@ -5,7 +5,7 @@ joint-space KSG statistic on 512 rows (the candidate trigger), one JSON line per
 Data (each a pure function of the seed):
 
 - ``shapes``: the weak shapes of docs/experiments/weak_shapes (ring, sin 3x, sin 5x, cross, scale)
-  at their three noise levels and at two smaller ones (stronger dependence, 0.5-2 nats), in X's and
+  at their three noise levels and at two smaller ones (stronger dependence: MI 0.37-1.7 nats), in X's and
   Y's first columns next to independent normal columns, each side turned by a random rotation (for
   one column, none): the dependence is in no single column pair;
 - ``atlas``: draws of atlas families at the same widths: training and validation families on the
