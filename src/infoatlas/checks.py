@@ -47,6 +47,7 @@ import math
 import numpy as np
 from scipy import special, stats
 
+from .features import order_rows
 from .knn import KNN_K, ksg_joint, ksg_pair
 
 #: False gives the network's own reading (experiments that measure it)
@@ -171,9 +172,7 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
     if (joint_ksg is None or dx + dy > JOINT_DIMS_MAX or joint_ksg <= upper
             or not all(_untied(c) for c in (*zx.T, *zy.T))):
         return mi, lower, upper, notes
-    if m > JOINT_ROWS_MAX:
-        from .features import order_rows  # a subset fixed by the rows' values: row-order free
-
+    if m > JOINT_ROWS_MAX:  # a subset fixed by the rows' values: row-order free
         keep = np.sort(order_rows(np.hstack([zx, zy]), 0)[:JOINT_ROWS_MAX])
         zx, zy, m = zx[keep], zy[keep], JOINT_ROWS_MAX
     # the kd-tree queries on both cores from 2,000 rows (unlike one column pair, where the threads pay
