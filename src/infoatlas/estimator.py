@@ -827,8 +827,7 @@ class InfoAtlas:
     def _atom_pair(data: dict, ia: list, ib: list) -> str | None:
         """:func:`_atom_side_of` for the groups ia and ib of :meth:`pairwise`, from each column's
         atoms, found once per call (``data["atoms"]``; ``data["x"]`` is finite)."""
-        cache = data.setdefault("atoms", {})
-        return _atom_side_of(ia, ib, lambda j: InfoAtlas._has_atoms(data["x"], cache, j))
+        return _atom_side_of(ia, ib, lambda j: InfoAtlas._has_atoms(data["x"], data["atoms"], j))
 
     @staticmethod
     def _pooled_pair(data: dict, ia: list, ib: list) -> bool:

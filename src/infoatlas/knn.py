@@ -55,19 +55,27 @@ def ksg_pair(u: np.ndarray, v: np.ndarray, k: int = KNN_K, exact_sum: bool = Fal
     return ksg_value(k, u.shape[0], nu, nv, exact_sum)
 
 
+def ksg_kdtree(x: np.ndarray, y: np.ndarray, k: int = KNN_K, exact_sum: bool = False, workers: int = 1) -> float:
+    """KSG estimate (algorithm 1, max-norm over all columns; nats, not clipped) of I(X; Y) from
+    x (n, dx) and y (n, dy), marginal counts by a kd-tree on each side: the
+    :class:`~infoatlas.baselines.KSG` baseline's computation (on its standardised columns) and that
+    of :func:`ksg_joint`.  ``exact_sum`` and ``workers``: as :func:`ksg_value` and :func:`knn_radius`."""
+    from scipy.spatial import cKDTree
+
+    eps = knn_radius(np.hstack([x, y]), k, workers)  # strictly closer than the k-th neighbour
+    nx = cKDTree(x).query_ball_point(x, eps, p=np.inf, return_length=True, workers=workers) - 1
+    ny = cKDTree(y).query_ball_point(y, eps, p=np.inf, return_length=True, workers=workers) - 1
+    return ksg_value(k, x.shape[0], nx, ny, exact_sum)
+
+
 def ksg_joint(zx: np.ndarray, zy: np.ndarray, k: int = KNN_K, workers: int = 1) -> float:
     """KSG estimate (algorithm 1, max-norm over all columns; nats, not clipped) of I(X; Y) from
     zx (n, dx) and zy (n, dy), with exact sums (independent of the order of the rows and of the
-    X/Y swap).  Marginal counts by kd-trees on each side (one column a side: :func:`ksg_pair`,
-    the same value by sorted margins)."""
-    from scipy.spatial import cKDTree
-
+    X/Y swap): :func:`ksg_kdtree` (one column a side: :func:`ksg_pair`, the same value by sorted
+    margins)."""
     if zx.shape[1] == zy.shape[1] == 1:
         return ksg_pair(zx[:, 0], zy[:, 0], k, exact_sum=True, workers=workers)
-    eps = knn_radius(np.hstack([zx, zy]), k, workers)
-    nx = cKDTree(zx).query_ball_point(zx, eps, p=np.inf, return_length=True, workers=workers) - 1
-    ny = cKDTree(zy).query_ball_point(zy, eps, p=np.inf, return_length=True, workers=workers) - 1
-    return ksg_value(k, zx.shape[0], nx, ny, exact_sum=True)
+    return ksg_kdtree(zx, zy, k, exact_sum=True, workers=workers)
 
 
 def knn_features(u: np.ndarray, v: np.ndarray, n_pairs: int, k: int = KNN_K) -> np.ndarray:

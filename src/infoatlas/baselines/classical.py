@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from ..copula import copula_normal
-from ..knn import knn_radius, ksg_value
+from ..knn import ksg_kdtree
 from ..validation import validate_xy
 
 
@@ -24,18 +23,13 @@ class KSG:
 
     def estimate(self, x, y) -> float:
         x, y, _ = validate_xy(x, y)
-        n = x.shape[0]
         rng = np.random.default_rng(self.random_state)
 
         def prep(a):
             a = (a - a.mean(0)) / np.where(a.std(0) > 0, a.std(0), 1.0)
             return a + 1e-10 * rng.standard_normal(a.shape)
 
-        x, y = prep(x), prep(y)
-        eps = knn_radius(np.hstack([x, y]), self.k)  # strictly closer than the k-th neighbour
-        nx = cKDTree(x).query_ball_point(x, eps, p=np.inf, return_length=True) - 1
-        ny = cKDTree(y).query_ball_point(y, eps, p=np.inf, return_length=True) - 1
-        return max(ksg_value(self.k, n, nx, ny), 0.0)
+        return max(ksg_kdtree(prep(x), prep(y), self.k), 0.0)
 
 
 class GaussianCopula:
