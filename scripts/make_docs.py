@@ -128,15 +128,20 @@ def error_bands(res: dict) -> str:
     return "; ".join(parts)
 
 
-def paired_family_table(res: dict) -> str:
+def paired_family_table(res: dict, left_out: bool = False) -> str:
     """MAE per family and n on the data sets where every estimator gave a value (a baseline that
     cannot take a case, e.g. scikit-learn with several features, leaves it out for all), with the
-    number of such data sets and InfoAtlas's coverage on them."""
+    number of such data sets and InfoAtlas's coverage on them.  ``left_out``: the other data sets
+    instead, with the estimators that gave a value on every one of them."""
     df = pd.DataFrame(res["records"])
     ok = df[~df["failed"]].groupby("case")["estimator"].nunique()
     ests = list(dict.fromkeys(res["meta"]["estimators"]))
     common = ok[ok == len(ests)].index
-    d = df[df["case"].isin(common)].copy()
+    d = df[df["case"].isin(common) != left_out].copy()
+    if left_out:
+        done = d[~d["failed"]].groupby("estimator")["case"].nunique()
+        ests = [e for e in ests if done.get(e, 0) == d["case"].nunique()]
+        d = d[d["estimator"].isin(ests)]
     d["err"] = (d["estimate"] - d["truth"]).abs()
     d["covered"] = (d["lower"] <= d["truth"]) & (d["truth"] <= d["upper"])
     lines = ["| family | n | data sets | " + " | ".join(f"MAE {e}" for e in ests) + " | 90% coverage infoatlas |",
@@ -394,11 +399,13 @@ def readme_blocks() -> dict[str, str]:
         b["discrete"] = "\n".join([
             f"Discrete, tied and mixed families of the atlas ({m['cases']} data sets, n = "
             f"{' and '.join(f'{v:,}' for v in m['ns'])}, seed {m['seed']}; exact or tabulated MI; the estimators are told "
-            "which columns are discrete; [docs/results/discrete/report.md](docs/results/discrete/report.md)). "
+            "which columns are discrete, except on `quantised_blocks`, tables of few-valued numeric columns left to the "
+            "automatic rule; [docs/results/discrete/report.md](docs/results/discrete/report.md)). "
             "Overall, on all data sets:", "", by_n_table(disc), "",
             "By family, on the data sets every estimator could take (scikit-learn's functions take one feature at a "
             "time, so the multi-column data sets are left out of this table for all three):", "",
-            paired_family_table(disc)])
+            paired_family_table(disc), "", "The multi-column data sets, with the estimators that take them:", "",
+            paired_family_table(disc, left_out=True)])
     if lab:
         b["labelled"] = "\n".join([
             "scikit-learn's labelled data sets: the MI between all features and the class must lie between Fano's "
@@ -604,7 +611,10 @@ def model_card() -> str:
           "few-valued columns) are routed to `infoatlas.discrete`, and continuous data whose rows repeat on both "
           "sides (at most half as many distinct rows as rows on each) to `infoatlas.pooled` (KSG on jittered "
           "rows); continuous columns with ties but more than 20 distinct values on one side only reach the "
-          "network (its head saw rounded Gaussians with 21-150 levels).",
+          "network (its head saw rounded Gaussians with 21-150 levels).  Several few-valued numeric columns "
+          "whose joint values are too many for a label (questionnaire items, pixels) also reach it, read as "
+          "numbers with ties: the network was not trained on them and reads them high, so their interval is "
+          "widened to cover what the categorical estimators read (see the `quantised_blocks` rows below).",
           "- Structured data unlike the training families (see the structured figures and limitations below).",
           "- Few rows for many columns (n up to 3 (dx + dy)): the interval is widened to include 0 and a "
           "note says so; read the point estimate there with the few-rows figures below.",
@@ -638,7 +648,8 @@ def model_card() -> str:
     disc, lab = load("discrete"), load("labelled")
     if disc:
         L += ["Discrete, tied and mixed data (estimated by `infoatlas.discrete`, not by the network; the "
-              "weights are not involved):", "", by_n_table(disc), "", paired_family_table(disc), ""]
+              "weights are not involved, except for few-valued numeric columns read as numbers with ties):", "",
+              by_n_table(disc), "", paired_family_table(disc), "", paired_family_table(disc, left_out=True), ""]
     if lab:
         L += [labelled_table(lab), ""]
     st, stl, few = load("structured"), load("structured_large"), load("fewrows")

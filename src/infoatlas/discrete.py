@@ -92,6 +92,42 @@ def discrete_mask(spec, arr: np.ndarray, name: str, categorical: np.ndarray | No
     return mask
 
 
+def auto_joint(spec, arr: np.ndarray, mask: np.ndarray, categorical: np.ndarray | None,
+               name: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The automatic rule applied to a side's columns together: (mask (d,), notes).
+
+    Under ``spec == "auto"``, numeric columns that :func:`auto_discrete` called discrete are
+    discrete together only when their joint values obey the same rule as one column's (2 to 20
+    distinct rows, at least 5 rows each); otherwise they are read as numbers with ties, and the
+    notes say so.  Joint values of many few-valued columns (pixels, questionnaire items, counts)
+    are mostly seen once, and estimators that count categories (the contingency table) then read
+    independent sides as several nats.  Columns that are not numbers, or that the user declared
+    discrete, stay discrete.  ``arr`` (n, d); ``mask`` from :func:`discrete_mask`."""
+    if not (isinstance(spec, str) and spec == "auto"):
+        return mask, ()
+    cat = np.zeros(arr.shape[1], bool) if categorical is None else np.asarray(categorical, bool)
+    numeric = np.flatnonzero(mask & ~cat)
+    if numeric.size < 2:
+        return mask, ()
+    sub = arr[:, numeric]
+    sub = sub[~np.isnan(sub).any(axis=1)]
+    k = codes(sub)[1] if sub.shape[0] else 0
+    if 2 <= k <= AUTO_MAX_LEVELS and k * AUTO_ROWS_PER_LEVEL <= sub.shape[0]:
+        return mask, ()
+    out = mask.copy()
+    out[numeric] = False
+    return out, (f"{name}'s few-valued numeric columns {numeric.tolist()} take {k} distinct combinations "
+                 f"in {sub.shape[0]} rows (discrete together needs at most {AUTO_MAX_LEVELS}, with at least "
+                 f"{AUTO_ROWS_PER_LEVEL} rows each): read as numbers with ties; pass discrete_{name.lower()} "
+                 "to treat them as categories",)
+
+
+def few_valued(a: np.ndarray) -> bool:
+    """Whether every column of a (n, d) takes at most ``AUTO_MAX_LEVELS`` distinct values (NaN not
+    counted; constant columns count)."""
+    return all(np.unique(c[~np.isnan(c)]).size <= AUTO_MAX_LEVELS for c in a.T)
+
+
 def codes(a: np.ndarray) -> tuple[np.ndarray, int]:
     """Joint category codes of the rows of a (n, d) discrete array: (codes (n,), number of categories).
     Codes are numbered in sorted order of the values, so they do not depend on the order of rows."""
@@ -381,6 +417,70 @@ def point_estimate(x, y, mask_x, mask_y, k: int = 3) -> float:
 #: and the G-test level below which the table's interval may exclude 0
 Z90 = 1.645
 INDEPENDENCE_LEVEL = 0.05
+#: copies of a contingency table with Y's codes permuted (independent data with the same margins):
+#: where their mean estimate exceeds TABLE_NULL_TOL nats the table is too sparse for its estimate
+#: (fewer than about one row per cell; see :func:`sparse_table_check`)
+TABLE_COPIES = 19
+TABLE_NULL_TOL = 0.01
+
+
+def _table_null(cx: np.ndarray, cy: np.ndarray, random_state) -> np.ndarray:
+    """The table estimates (``TABLE_COPIES``,) of codes cx, cy (n,) with cy's rows permuted.  The
+    rows are put in the order of their codes first, so the copies do not depend on the rows' order."""
+    order = np.lexsort((cy, cx))
+    cx, cy = cx[order], cy[order]
+    rng = np.random.default_rng(random_state)
+    return np.array([table_mi(cx, cy[rng.permutation(cy.shape[0])]) for _ in range(TABLE_COPIES)])
+
+
+def table_bracket(x: np.ndarray, y: np.ndarray, random_state) -> tuple[float, float, str]:
+    """(low, high, note): a bracket on I(X; Y) in nats from the contingency table of the rows of
+    two sides x (n, dx), y (n, dy) of few-valued columns, for widening another estimator's interval.
+
+    high: the jackknife table estimate, which reads sparse tables high (fewer than about one row
+    per cell: see :func:`sparse_table_check`); low: its excess over the largest of
+    ``TABLE_COPIES`` copies with Y's rows permuted, which reads dependent data low (the copies'
+    reading is the bias of independent data, and dependent data occupy fewer cells).  Neither is
+    a bound in the strict sense; together they cover the MI where nearest-neighbour estimators
+    and the network, which read such columns as numbers with ties, do not (measured in
+    docs/experiments/sparse_tables)."""
+    (cx, kx), (cy, ky) = codes(x), codes(y)
+    high = max(table_mi(cx, cy), 0.0)
+    low = min(max(high - float(_table_null(cx, cy, random_state).max()), 0.0), high)
+    note = (f"the contingency table of the rows ({kx} x {ky} distinct rows for {x.shape[0]} rows) reads "
+            f"{high:.4g} nats, and {low:.4g} above its largest copy with Y's rows permuted")
+    return low, high, note
+
+
+def sparse_table_check(cx: np.ndarray, cy: np.ndarray, mi: float, lower: float, upper: float, random_state
+                       ) -> tuple[float, float, float, list[str]]:
+    """(mi, lower, upper, notes) of a contingency-table estimate ``mi`` (nats) with its interval,
+    for codes cx, cy (n,), after a check against ``TABLE_COPIES`` copies with cy permuted.
+
+    The jackknife table estimate is unbiased to about 0.01 nats down to one row per cell on average;
+    below that it reads independent data high (two independent 20-valued labels: 0.29 nats at
+    n = 200, 0.71 at n = 100; 125-valued: 1.8 at n = 1,000).  Where the copies' mean exceeds
+    ``TABLE_NULL_TOL``, the table is sparse: unless the data read above every copy (permutation
+    p = 0.05) the estimate is 0 (no evidence of dependence).  Otherwise the estimate is the excess
+    over the copies' mean, the bias of independent data: dependent data occupy fewer cells and are
+    biased less, so this reads low rather than high; the interval runs from the excess over the
+    largest copy (or lower) to the table's own reading (or higher).  Dense tables are returned
+    unchanged.  ``mi`` is read as 0 where negative."""
+    null = _table_null(cx, cy, random_state)
+    if null.mean() <= TABLE_NULL_TOL:
+        return mi, lower, upper, []
+    cells = (int(cx.max()) + 1) * (int(cy.max()) + 1)
+    head = (f"sparse table ({cells} cells for {cx.shape[0]} rows): independent copies (Y's rows permuted) "
+            f"read {null.mean():.3g} nats on average, up to {null.max():.3g}")
+    mi = max(mi, 0.0)
+    pval = (1 + int(np.sum(null >= mi))) / (1 + null.size)
+    if pval > 1 / (1 + null.size):
+        return 0.0, 0.0, max(upper, mi), [f"{head}; the data read {mi:.3g} (permutation p = {pval:.2f}): "
+                                          "no evidence of dependence, the estimate is 0"]
+    excess = max(mi - float(null.mean()), 0.0)
+    return excess, min(lower, max(mi - float(null.max()), 0.0)), max(upper, mi), [
+        f"{head}; the data read {mi:.3g}, higher than every copy: the estimate is the excess over the "
+        "copies' mean, and the interval runs from the excess over the largest to at least the table's reading"]
 
 
 def half_sample_spread(stat, mi: float, n: int, random_state, reps: int) -> float:
@@ -462,6 +562,8 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
         if p_ind > INDEPENDENCE_LEVEL:
             lower = 0.0
             notes.append(f"independence not rejected (G-test p = {p_ind:.2g}): the interval includes 0")
+        mi, lower, upper, more = sparse_table_check(cx, cy, mi, lower, upper, random_state)
+        notes += more
     notes.insert(0, f"discrete columns: x {np.flatnonzero(mask_x).tolist()}, y {np.flatnonzero(mask_y).tolist()}; "
                     f"estimated by {METHODS.get(how, 'nearest neighbours (KSG)')}")
     clip = lambda v: float(min(max(v, 0.0), bound))  # noqa: E731

@@ -88,6 +88,8 @@ class Prepared:
         distinct rows, side) of :func:`infoatlas.pooled.repeat_bound`; set by the estimator, else None.
     scores : the copula scores (m, dx), (m, dy) of the sides, kept by the estimator for its checks
         against KSG on all rows (:func:`infoatlas.checks.check_reading`); else None.
+    bracket : (low, high, note) of :func:`infoatlas.discrete.table_bracket` for sides of
+        few-valued columns read as numbers with ties: the interval is widened to cover it; else None.
     joint_ksg : the head's joint-space KSG statistic (k = 3, on up to ``global_rows`` rows, clipped
         to [-1, 12] nats), which decides whether the joint-space check computes KSG on all rows;
         None for a network without whole-data-set statistics.
@@ -103,6 +105,7 @@ class Prepared:
     bound: tuple | None = None
     scores: tuple | None = None
     joint_ksg: float | None = None
+    bracket: tuple | None = None
 
 
 def order_rows(a: np.ndarray, random_state) -> np.ndarray:

@@ -184,6 +184,8 @@ def independence_test(x, y, *, n_permutations: int = 999, random_state=None, dis
     ay, cat_y, names_y = as_2d_typed(y, "y")
     mx = _discrete.discrete_mask(discrete_x, ax, "x", cat_x, names_x)
     my = _discrete.discrete_mask(discrete_y, ay, "y", cat_y, names_y)
+    mx, joint_x = _discrete.auto_joint(discrete_x, ax, mx, cat_x, "X")
+    my, joint_y = _discrete.auto_joint(discrete_y, ay, my, cat_y, "Y")
     ax, ay, notes = validate_xy(ax, ay, nan_policy=nan_policy)
     n = ax.shape[0]
     if block_length is not None:
@@ -196,7 +198,7 @@ def independence_test(x, y, *, n_permutations: int = 999, random_state=None, dis
     # copies of records would read as dependence in the data but not in its permutations (a
     # series keeps its rows: their order is what the shifts need)
     ax, ay, copies = drop_copies(ax, ay, mx, my) if block_length is None else (ax, ay, ())
-    notes = copies + tuple(notes) + serial
+    notes = joint_x + joint_y + copies + tuple(notes) + serial
     n = ax.shape[0]
     rng = np.random.default_rng([seed, 314159])
 

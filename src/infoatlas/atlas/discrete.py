@@ -190,10 +190,36 @@ class MixedSide:
         return np.column_stack([z, c.astype(float)]), y[:, None]
 
 
+class QuantisedBlocks:
+    """d independent quantised Gaussian pairs side by side: X = [Q(U_1), ..., Q(U_d)], Y = [Q'(V_1),
+    ..., Q'(V_d)] with (U_j, V_j) bivariate normal (correlation rho_j) and every column of X cut into
+    levels, and those of Y too unless ``cuts_y`` is None: a table of few-valued numeric columns
+    (questionnaire items, pixels, counts) whose joint values are mostly seen once, against another
+    such table or continuous columns.  MI = the sum of the blocks' MI (independent blocks add), each
+    that of the observed levels (:class:`QuantisedGaussian`: rectangle probabilities, or quadrature
+    when Y is not cut).
+
+    ``discrete_x`` / ``discrete_y`` are None: the columns' kinds are left to the estimator's
+    automatic rule, as a user with such a table would leave them."""
+
+    def __init__(self, rhos, cuts_x, cuts_y=None):
+        cuts_y = [None] * len(rhos) if cuts_y is None else cuts_y
+        self.blocks = [QuantisedGaussian(r, cx, cy) for r, cx, cy in zip(rhos, cuts_x, cuts_y)]
+        self.dim_x = self.dim_y = len(self.blocks)
+        self.discrete_x = self.discrete_y = None
+
+    def mutual_information(self) -> float:
+        return float(sum(b.mutual_information() for b in self.blocks))
+
+    def sample(self, n, rng):
+        pairs = [b.sample(n, rng) for b in self.blocks]
+        return np.hstack([p[0] for p in pairs]), np.hstack([p[1] for p in pairs])
+
+
 # --------------------------------------------------------------------------- the families
 
 DISCRETE_FAMILIES = ("discrete_channel", "discrete_copy", "quantised_gauss", "quantised_one_side",
-                     "class_gauss", "mixed_side", "discrete_independent")
+                     "class_gauss", "mixed_side", "discrete_independent", "labels_many", "quantised_blocks")
 
 
 def _probs(k: int, rng, balanced: bool | None = None) -> np.ndarray:
@@ -210,6 +236,16 @@ def make_discrete(family: str, rng: np.random.Generator, dim: int = 1):
     if family == "discrete_copy":
         k = int(rng.choice([2, 3, 5, 10, 20, 50]))
         return DiscreteChannel.noisy_copy(_probs(k, rng), float(rng.uniform(0.0, 0.9)))
+    if family == "labels_many":  # more cells than rows at n = 1,000: the sparse-table regime
+        k = int(rng.choice([50, 100, 200]))
+        eps = 1.0 if rng.random() < 1 / 3 else float(rng.uniform(0.0, 0.9))  # 1: independent labels
+        return DiscreteChannel.noisy_copy(_probs(k, rng), eps)
+    if family == "quantised_blocks":
+        d, levels = int(rng.choice([2, 3, 5, 10])), int(rng.choice([2, 3, 5, 10]))
+        rhos = np.zeros(d) if rng.random() < 0.25 else rng.uniform(-0.9, 0.9, d)
+        cut = lambda: np.sort(rng.normal(0, 1, levels - 1))  # noqa: E731
+        cuts_y = None if rng.random() < 0.5 else [cut() for _ in range(d)]  # None: Y's columns continuous
+        return QuantisedBlocks(rhos, [cut() for _ in range(d)], cuts_y)
     if family == "discrete_independent":
         k, m = int(rng.integers(2, 11)), int(rng.integers(2, 11))
         return DiscreteChannel(_probs(k, rng), np.tile(_probs(m, rng), (k, 1)))

@@ -15,7 +15,7 @@ class Case:
     x: np.ndarray   # (n, dx)
     y: np.ndarray   # (n, dy)
     mi: float       # true MI in nats (NaN when unknown)
-    discrete_x: np.ndarray | None = None   # (dx,) bool: which columns are discrete (None: all continuous)
+    discrete_x: np.ndarray | None = None   # (dx,) bool: which columns are discrete (None: not told; estimators decide)
     discrete_y: np.ndarray | None = None
 
     @property
