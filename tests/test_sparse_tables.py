@@ -54,6 +54,10 @@ def test_many_few_valued_numeric_columns_are_read_as_numbers_and_the_notes_say_s
     a = _levels(r, 500, 10, 5)
     mask, notes = E.auto_joint("auto", a, E.discrete_mask("auto", a, "x"), None, "X")
     assert not mask.any() and "read as numbers with ties" in notes[0]
+    # on many rows the first 1,000 settle it (the same decision as on all rows)
+    big = _levels(r, 3000, 3, 5)
+    mask, notes = E.auto_joint("auto", big, E.discrete_mask("auto", big, "x"), None, "X")
+    assert not mask.any() and "in the first 1,000 of 3,000 rows" in notes[0]
     # two binary columns take 4 joint values: still a label
     b = _levels(r, 500, 2, 2)
     mask, notes = E.auto_joint("auto", b, E.discrete_mask("auto", b, "x"), None, "X")

@@ -109,15 +109,25 @@ def auto_joint(spec, arr: np.ndarray, mask: np.ndarray, categorical: np.ndarray 
     numeric = np.flatnonzero(mask & ~cat)
     if numeric.size < 2:
         return mask, ()
-    sub = arr[:, numeric]
-    sub = sub[~np.isnan(sub).any(axis=1)]
-    k = codes(sub)[1] if sub.shape[0] else 0
-    if 2 <= k <= AUTO_MAX_LEVELS and k * AUTO_ROWS_PER_LEVEL <= sub.shape[0]:
-        return mask, ()
+
+    def combos(a):  # distinct rows of a (m, c) among those without NaN
+        a = a[~np.isnan(a).any(axis=1)]
+        return (codes(a)[1] if a.shape[0] else 0), a.shape[0]
+
+    n = arr.shape[0]
+    # the first rows settle most sides of many columns, without a copy or a sort of all rows
+    k_first = combos(arr[:1000][:, numeric])[0] if n > 1000 else 0
+    if k_first > AUTO_MAX_LEVELS:
+        seen = f"at least {k_first} distinct combinations in the first 1,000 of {n:,} rows"
+    else:
+        k, m = combos(arr[:, numeric])
+        if 2 <= k <= AUTO_MAX_LEVELS and k * AUTO_ROWS_PER_LEVEL <= m:
+            return mask, ()
+        seen = f"{k} distinct combinations in {m:,} rows"
     out = mask.copy()
     out[numeric] = False
-    return out, (f"{name}'s few-valued numeric columns {numeric.tolist()} take {k} distinct combinations "
-                 f"in {sub.shape[0]} rows (discrete together needs at most {AUTO_MAX_LEVELS}, with at least "
+    return out, (f"{name}'s few-valued numeric columns {numeric.tolist()} take {seen} "
+                 f"(discrete together needs at most {AUTO_MAX_LEVELS}, with at least "
                  f"{AUTO_ROWS_PER_LEVEL} rows each): read as numbers with ties; pass discrete_{name.lower()} "
                  "to treat them as categories",)
 

@@ -113,8 +113,8 @@ def _with_notes(planned, notes: tuple):
 
 
 def _widen_to_bracket(lower: float, upper: float, notes: tuple, bracket: tuple) -> tuple:
-    """(lower, upper, notes) with the interval widened to cover ``bracket`` = (low, high, note) of
-    :func:`infoatlas.discrete.table_bracket`; a note says so when it moved."""
+    """(lower, upper, notes) with the interval widened to cover ``bracket`` = (low, high, note), what
+    the categorical estimators read (:meth:`InfoAtlas._bracketed`); a note says so when it moved."""
     low, high, note = bracket
     new = (min(lower, low), max(upper, high))
     if new != (lower, upper):
@@ -408,9 +408,9 @@ class InfoAtlas:
             bracket = _discrete.table_bracket(ax[ok], ay[ok], self.random_state)
         else:
             lab, other, side = (ax[ok], ay[ok], "X") if fx else (ay[ok], ax[ok], "Y")
-            v = max(_discrete.ross_mi(other, _discrete.codes(lab)[0], k), 0.0)
-            bracket = (v, v, f"nearest neighbours within the {_discrete.codes(lab)[1]} distinct rows of {side} "
-                             f"(Ross 2014) read {v:.4g} nats")
+            cats, kc = _discrete.codes(lab)
+            v = max(_discrete.ross_mi(other, cats, k), 0.0)
+            bracket = (v, v, f"nearest neighbours within the {kc} distinct rows of {side} (Ross 2014) read {v:.4g} nats")
         if isinstance(planned, Scored):
             return planned._replace(bracket=bracket)
         lower, upper, notes = _widen_to_bracket(planned.lower, planned.upper, planned.notes, bracket)

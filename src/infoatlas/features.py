@@ -88,11 +88,12 @@ class Prepared:
         distinct rows, side) of :func:`infoatlas.pooled.repeat_bound`; set by the estimator, else None.
     scores : the copula scores (m, dx), (m, dy) of the sides, kept by the estimator for its checks
         against KSG on all rows (:func:`infoatlas.checks.check_reading`); else None.
-    bracket : (low, high, note) of :func:`infoatlas.discrete.table_bracket` for sides of
-        few-valued columns read as numbers with ties: the interval is widened to cover it; else None.
     joint_ksg : the head's joint-space KSG statistic (k = 3, on up to ``global_rows`` rows, clipped
         to [-1, 12] nats), which decides whether the joint-space check computes KSG on all rows;
         None for a network without whole-data-set statistics.
+    bracket : (low, high, note), what the categorical estimators read where few-valued columns are
+        read as numbers with ties; the interval is widened to cover it (set by the estimator,
+        :meth:`infoatlas.estimator.InfoAtlas._bracketed`), else None.
     """
 
     inputs: dict | None
