@@ -145,3 +145,22 @@ def test_the_sparse_check_does_not_depend_on_the_rows_order():
     cy = np.where(r.random(400) < 0.5, cx, r.integers(0, 60, 400))
     p = r.permutation(400)
     assert np.array_equal(E._table_null(cx, cy, 0), E._table_null(cx[p], cy[p], 0))
+
+
+def test_a_table_larger_than_the_rows_is_counted_by_its_occupied_cells():
+    r = np.random.default_rng(12)
+    cx, cy = r.integers(0, 3000, 2000), r.integers(0, 3000, 2000)   # 9e6 cells for 2,000 rows
+    dense = (E.entropy_jackknife(np.bincount(cx)) + E.entropy_jackknife(np.bincount(cy))
+             - E.entropy_jackknife(np.bincount(cx * 3000 + cy)))
+    assert E.table_mi(cx, cy) == pytest.approx(dense, abs=1e-12)
+
+
+def test_many_rows_of_few_valued_columns_are_bracketed_on_a_sample():
+    # 20,000 rows of ten 5-level columns a side: a dense table would hold 1e13 cells
+    r = np.random.default_rng(13)
+    t = D.QuantisedBlocks(r.uniform(-0.9, 0.9, 10), [np.sort(r.normal(size=4)) for _ in range(10)],
+                          [np.sort(r.normal(size=4)) for _ in range(10)])
+    x, y = t.sample(20_000, r)
+    e = infoatlas.estimate(x, y)
+    assert e.lower <= t.mutual_information() <= e.upper
+    assert any("for 5000 rows" in s for s in e.notes)

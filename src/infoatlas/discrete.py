@@ -185,7 +185,10 @@ def table_mi(cx: np.ndarray, cy: np.ndarray, correction: str = "jackknife") -> f
     """
     n = cx.shape[0]
     kx, ky = int(cx.max()) + 1, int(cy.max()) + 1
-    joint = np.bincount(cx * ky + cy, minlength=kx * ky)
+    cell = cx.astype(np.int64) * ky + cy
+    # the occupied cells' counts (only those enter the entropies): counted densely where the table
+    # is small, else by sorting (a table of kx ky cells can be far larger than the n rows)
+    joint = np.bincount(cell, minlength=kx * ky) if kx * ky <= 4 * n + 1024 else np.unique(cell, return_counts=True)[1]
     hx, hy = np.bincount(cx, minlength=kx), np.bincount(cy, minlength=ky)
     if correction == "plugin":
         def h(c):
