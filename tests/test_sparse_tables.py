@@ -15,6 +15,17 @@ def _levels(r, n, d, k):
     return r.integers(0, k, size=(n, d)).astype(float)
 
 
+def _blocks(seed, d, cuts, y_cut, n):
+    """The estimate of n rows of d quantised Gaussian pairs (``cuts`` cut points a column; Y's
+    columns cut too, or continuous), and the truth."""
+    r = np.random.default_rng(seed)
+    cut = lambda: np.sort(r.normal(size=cuts))  # noqa: E731
+    t = D.QuantisedBlocks(r.uniform(-0.9, 0.9, d), [cut() for _ in range(d)],
+                          [cut() for _ in range(d)] if y_cut else None)
+    x, y = t.sample(n, r)
+    return infoatlas.estimate(x, y), t.mutual_information()
+
+
 # --------------------------------------------------------------------------- ground truth
 
 def test_quantised_blocks_mi_is_the_sum_of_its_blocks_and_matches_the_plugin_table():
@@ -78,21 +89,14 @@ def test_independent_tables_of_few_valued_columns_read_near_zero():
 
 
 def test_dependent_few_valued_tables_are_covered_by_the_widened_interval():
-    r = np.random.default_rng(5)
-    t = D.QuantisedBlocks(r.uniform(-0.9, 0.9, 5), [np.sort(r.normal(size=4)) for _ in range(5)],
-                          [np.sort(r.normal(size=4)) for _ in range(5)])
-    x, y = t.sample(1000, r)
-    e = infoatlas.estimate(x, y)
-    assert e.lower <= t.mutual_information() <= e.upper
+    e, truth = _blocks(5, 5, 4, True, 1000)
+    assert e.lower <= truth <= e.upper
     assert any("contingency table of the rows" in s for s in e.notes)
 
 
 def test_few_valued_columns_against_continuous_ones_get_the_neighbour_bracket():
-    r = np.random.default_rng(6)
-    t = D.QuantisedBlocks(r.uniform(-0.9, 0.9, 10), [np.sort(r.normal(size=2)) for _ in range(10)])
-    x, y = t.sample(1000, r)
-    e = infoatlas.estimate(x, y)
-    assert e.lower <= t.mutual_information() <= e.upper
+    e, truth = _blocks(6, 10, 2, False, 1000)
+    assert e.lower <= truth <= e.upper
     assert any("Ross 2014" in s and "widened" in s for s in e.notes)
 
 
@@ -157,10 +161,6 @@ def test_a_table_larger_than_the_rows_is_counted_by_its_occupied_cells():
 
 def test_many_rows_of_few_valued_columns_are_bracketed_on_a_sample():
     # 20,000 rows of ten 5-level columns a side: a dense table would hold 1e13 cells
-    r = np.random.default_rng(13)
-    t = D.QuantisedBlocks(r.uniform(-0.9, 0.9, 10), [np.sort(r.normal(size=4)) for _ in range(10)],
-                          [np.sort(r.normal(size=4)) for _ in range(10)])
-    x, y = t.sample(20_000, r)
-    e = infoatlas.estimate(x, y)
-    assert e.lower <= t.mutual_information() <= e.upper
+    e, truth = _blocks(13, 10, 4, True, 20_000)
+    assert e.lower <= truth <= e.upper
     assert any("for 5000 rows" in s for s in e.notes)
