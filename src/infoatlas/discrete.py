@@ -451,17 +451,22 @@ def table_bracket(x: np.ndarray, y: np.ndarray, random_state) -> tuple[float, fl
     two sides x (n, dx), y (n, dy) of few-valued columns, for widening another estimator's interval.
 
     high: the jackknife table estimate, which reads sparse tables high (fewer than about one row
-    per cell: see :func:`sparse_table_check`); low: its excess over the largest of
+    per cell: see :func:`sparse_table_check`), at most log k (k the fewer distinct rows of the two
+    sides); low: its excess over the largest of
     ``TABLE_COPIES`` copies with Y's rows permuted, which reads dependent data low (the copies'
     reading is the bias of independent data, and dependent data occupy fewer cells).  Neither is
     a bound in the strict sense; together they cover the MI where nearest-neighbour estimators
     and the network, which read such columns as numbers with ties, do not (measured in
     docs/experiments/sparse_tables)."""
     (cx, kx), (cy, ky) = codes(x), codes(y)
-    high = max(table_mi(cx, cy), 0.0)
-    low = min(max(high - float(_table_null(cx, cy, random_state).max()), 0.0), high)
+    reading = max(table_mi(cx, cy), 0.0)
+    # at most log k, k the fewer distinct rows of the two sides, as the discrete path's upper end
+    # (the jackknife reads a table of one-row cells above log n)
+    high = min(reading, float(np.log(min(kx, ky))))
+    low = min(max(reading - float(_table_null(cx, cy, random_state).max()), 0.0), high)
     note = (f"the contingency table of the rows ({kx} x {ky} distinct rows for {x.shape[0]} rows) reads "
-            f"{high:.4g} nats, and {low:.4g} above its largest copy with Y's rows permuted")
+            f"{reading:.4g} nats (at most log {min(kx, ky)} = {np.log(min(kx, ky)):.4g} counts), and {low:.4g} "
+            "above its largest copy with Y's rows permuted")
     return low, high, note
 
 
@@ -470,9 +475,10 @@ def sparse_table_check(cx: np.ndarray, cy: np.ndarray, mi: float, lower: float, 
     """(mi, lower, upper, notes) of a contingency-table estimate ``mi`` (nats) with its interval,
     for codes cx, cy (n,), after a check against ``TABLE_COPIES`` copies with cy permuted.
 
-    The jackknife table estimate is unbiased to about 0.01 nats down to one row per cell on average;
-    below that it reads independent data high (two independent 20-valued labels: 0.29 nats at
-    n = 200, 0.71 at n = 100; 125-valued: 1.8 at n = 1,000).  Where the copies' mean exceeds
+    The jackknife table estimate reads independent data within a few hundredths of a nat of 0 down
+    to about one row per cell on average, and high below that (two independent 20-valued labels:
+    0.29 nats at n = 200, 0.73 at n = 100; 125-valued: 1.8 at n = 1,000;
+    docs/experiments/sparse_tables/probes.md).  Where the copies' mean exceeds
     ``TABLE_NULL_TOL``, the table is sparse: unless the data read above every copy (permutation
     p = 0.05) the estimate is 0 (no evidence of dependence).  Otherwise the estimate is the excess
     over the copies' mean, the bias of independent data: dependent data occupy fewer cells and are
