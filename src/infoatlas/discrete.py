@@ -385,16 +385,12 @@ def classifier_bound(xc: np.ndarray, labels: np.ndarray, folds: int = 5, random_
 
 
 def ksg_continuous(x: np.ndarray, y: np.ndarray, k: int = 3) -> float:
-    """KSG (algorithm 1) estimate (nats) between continuous sides, on copula scores."""
-    from .knn import knn_radius, ksg_value
+    """KSG (algorithm 1) estimate (nats) between continuous sides, on copula scores
+    (:func:`infoatlas.knn.ksg_kdtree`, the KSG baseline's computation)."""
+    from .knn import ksg_kdtree
 
     xs, ys = _continuous_scores(x), _continuous_scores(y)
-    n = xs.shape[0]
-    k = min(k, n - 1)
-    eps = knn_radius(np.hstack([xs, ys]), k)
-    nx = cKDTree(xs).query_ball_point(xs, eps, p=np.inf, return_length=True) - 1
-    ny = cKDTree(ys).query_ball_point(ys, eps, p=np.inf, return_length=True) - 1
-    return ksg_value(k, n, nx, ny)
+    return ksg_kdtree(xs, ys, min(k, xs.shape[0] - 1))
 
 
 def point_estimate(x, y, mask_x, mask_y, k: int = 3) -> float:
