@@ -399,8 +399,9 @@ def readme_blocks() -> dict[str, str]:
         b["discrete"] = "\n".join([
             f"Discrete, tied and mixed families of the atlas ({m['cases']} data sets, n = "
             f"{' and '.join(f'{v:,}' for v in m['ns'])}, seed {m['seed']}; exact or tabulated MI; the estimators are told "
-            "which columns are discrete, except on `quantised_blocks`, tables of few-valued numeric columns left to the "
-            "automatic rule; [docs/results/discrete/report.md](docs/results/discrete/report.md)). "
+            "which columns are discrete, except on `quantised_blocks` and `mixed_blocks`, tables of few-valued numeric "
+            "columns (and, in the latter, continuous ones beside them) left to the automatic rule; "
+            "[docs/results/discrete/report.md](docs/results/discrete/report.md)). "
             "Overall, on all data sets:", "", by_n_table(disc), "",
             "By family, on the data sets every estimator could take (scikit-learn's functions take one feature at a "
             "time, so the multi-column data sets are left out of this table for all three):", "",
@@ -613,8 +614,10 @@ def model_card() -> str:
           "rows); continuous columns with ties but more than 20 distinct values on one side only reach the "
           "network (its head saw rounded Gaussians with 21-150 levels).  Several few-valued numeric columns "
           "whose joint values are too many for a label (questionnaire items, pixels) also reach it, read as "
-          "numbers with ties: the network was not trained on them and reads them high, so their interval is "
-          "widened to cover what the categorical estimators read (see the `quantised_blocks` rows below).",
+          "numbers: the network was not trained on them; with their ties kept it reads them high, so their ties "
+          "are broken at random (the MI is unchanged), where it reads them low, and the interval is widened to "
+          "cover its reading with the ties kept and what the categorical estimators read (see the "
+          "`quantised_blocks` and `mixed_blocks` rows below).",
           "- Structured data unlike the training families (see the structured figures and limitations below).",
           "- Few rows for many columns (n up to 3 (dx + dy)): the interval is widened to include 0 and a "
           "note says so; read the point estimate there with the few-rows figures below.",

@@ -94,6 +94,9 @@ class Prepared:
     bracket : (low, high, note), what the categorical estimators read where few-valued columns are
         read as numbers with ties; the interval is widened to cover it (set by the estimator,
         :meth:`infoatlas.estimator.InfoAtlas._bracketed`), else None.
+    tied : the same data with the ties of its few-valued columns kept, where the estimator read
+        them broken (:meth:`infoatlas.estimator.InfoAtlas._tie_broken`); the interval is widened to
+        cover the network's reading of it; else None.
     """
 
     inputs: dict | None
@@ -107,6 +110,7 @@ class Prepared:
     scores: tuple | None = None
     joint_ksg: float | None = None
     bracket: tuple | None = None
+    tied: "Prepared | None" = None
 
 
 def order_rows(a: np.ndarray, random_state) -> np.ndarray:

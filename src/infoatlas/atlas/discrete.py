@@ -14,6 +14,8 @@ estimator's automatic type detection can be checked against them.
   fixed seed (standard error reported).
 - :class:`MixedSide`: X = [Z, C] with Z ~ N(0, 1) continuous and C a label; Y = mu_C + b Z + s N;
   I(X; Y) = h(Y) - log(s sqrt(2 pi e)), h(Y) of a Gaussian mixture by quadrature.
+- :class:`QuantisedBlocks` and :class:`MixedBlocks`: independent quantised (and, for the latter,
+  continuous) Gaussian pairs side by side; MI the sum of the pairs'.
 """
 from __future__ import annotations
 
@@ -216,10 +218,37 @@ class QuantisedBlocks:
         return np.hstack([p[0] for p in pairs]), np.hstack([p[1] for p in pairs])
 
 
+class MixedBlocks:
+    """Few-valued and continuous columns on the same side: X = [Z_1..Z_c, Q(U_1)..Q(U_d)] and
+    Y = [W_1..W_c, V_1 or Q'(V_1), ..., V_d or Q'(V_d)], with (Z_i, W_i) and (U_j, V_j) independent
+    bivariate normal pairs (correlations ``rhos_c`` and ``rhos_q``), U_j cut into levels and V_j cut too
+    where ``cuts_y[j]`` is given: a table such as age and income next to questionnaire items.
+    MI = the sum of the pairs' MI (independent blocks add): -log(1 - rho^2) / 2 for a continuous pair,
+    :class:`QuantisedGaussian`'s for a cut one.  Like :class:`QuantisedBlocks`, the sampler leaves
+    the columns' kinds to the estimator's automatic rule."""
+
+    def __init__(self, rhos_c, rhos_q, cuts_x, cuts_y=None):
+        self.rhos_c = np.asarray(rhos_c, float)
+        self.quantised = QuantisedBlocks(rhos_q, cuts_x, cuts_y)
+        self.dim_x = self.dim_y = len(self.rhos_c) + self.quantised.dim_x
+        self.discrete_x = self.discrete_y = None
+
+    def mutual_information(self) -> float:
+        cont = float(-0.5 * np.sum(np.log1p(-self.rhos_c ** 2)))
+        return cont + self.quantised.mutual_information()
+
+    def sample(self, n, rng):
+        z = rng.standard_normal((n, len(self.rhos_c)))
+        w = self.rhos_c * z + np.sqrt(1 - self.rhos_c ** 2) * rng.standard_normal(z.shape)
+        qx, qy = self.quantised.sample(n, rng)
+        return np.hstack([z, qx]), np.hstack([w, qy])
+
+
 # --------------------------------------------------------------------------- the families
 
 DISCRETE_FAMILIES = ("discrete_channel", "discrete_copy", "quantised_gauss", "quantised_one_side",
-                     "class_gauss", "mixed_side", "discrete_independent", "labels_many", "quantised_blocks")
+                     "class_gauss", "mixed_side", "discrete_independent", "labels_many", "quantised_blocks",
+                     "mixed_blocks")
 
 
 def _probs(k: int, rng, balanced: bool | None = None) -> np.ndarray:
@@ -246,6 +275,13 @@ def make_discrete(family: str, rng: np.random.Generator, dim: int = 1):
         cut = lambda: np.sort(rng.normal(0, 1, levels - 1))  # noqa: E731
         cuts_y = None if rng.random() < 0.5 else [cut() for _ in range(d)]  # None: Y's columns continuous
         return QuantisedBlocks(rhos, [cut() for _ in range(d)], cuts_y)
+    if family == "mixed_blocks":  # age and income next to questionnaire items
+        c, d, levels = int(rng.integers(1, 4)), int(rng.choice([3, 5, 10])), int(rng.choice([2, 3, 5, 7]))
+        indep = rng.random() < 0.25
+        rhos_c, rhos_q = (np.zeros(c), np.zeros(d)) if indep else (rng.uniform(-0.9, 0.9, c), rng.uniform(-0.9, 0.9, d))
+        cut = lambda: np.sort(rng.normal(0, 1, levels - 1))  # noqa: E731
+        cuts_y = None if rng.random() < 0.5 else [cut() for _ in range(d)]  # None: Y's columns all continuous
+        return MixedBlocks(rhos_c, rhos_q, [cut() for _ in range(d)], cuts_y)
     if family == "discrete_independent":
         k, m = int(rng.integers(2, 11)), int(rng.integers(2, 11))
         return DiscreteChannel(_probs(k, rng), np.tile(_probs(m, rng), (k, 1)))
