@@ -464,6 +464,9 @@ INDEPENDENCE_LEVEL = 0.05
 #: (fewer than about one row per cell; see :func:`sparse_table_check`)
 TABLE_COPIES = 19
 TABLE_NULL_TOL = 0.01
+#: the chain rule's check computes its copies one by one and stops after this many when their
+#: mean is at most TABLE_NULL_TOL (see :func:`chain_check`)
+CHAIN_SCREEN = 4
 
 
 def _table_null(cx: np.ndarray, cy: np.ndarray, random_state) -> np.ndarray:
@@ -518,8 +521,17 @@ def sparse_table_check(cx: np.ndarray, cy: np.ndarray, mi: float, lower: float, 
     if null.mean() <= TABLE_NULL_TOL:
         return mi, lower, upper, []
     cells = (int(cx.max()) + 1) * (int(cy.max()) + 1)
-    head = (f"sparse table ({cells} cells for {cx.shape[0]} rows): independent copies (Y's rows permuted) "
-            f"read {null.mean():.3g} nats on average, up to {null.max():.3g}")
+    return _against_copies(null, mi, lower, upper, f"sparse table ({cells} cells for {cx.shape[0]} rows)")
+
+
+def _against_copies(null: np.ndarray, mi: float, lower: float, upper: float, what: str
+                    ) -> tuple[float, float, float, list[str]]:
+    """(mi, lower, upper, notes) of an estimate ``mi`` whose readings ``null`` of copies with Y's rows
+    permuted are biased (see :func:`sparse_table_check`, :func:`chain_check`): 0 unless the data read
+    above every copy, else the excess over the copies' mean, with the interval from the excess over
+    the largest copy (or lower) to the estimator's own reading (or higher)."""
+    head = (f"{what}: independent copies (Y's rows permuted) read {null.mean():.3g} nats on average, "
+            f"up to {null.max():.3g}")
     mi = max(mi, 0.0)
     pval = (1 + int(np.sum(null >= mi))) / (1 + null.size)
     if pval > 1 / (1 + null.size):
@@ -528,7 +540,36 @@ def sparse_table_check(cx: np.ndarray, cy: np.ndarray, mi: float, lower: float, 
     excess = max(mi - float(null.mean()), 0.0)
     return excess, min(lower, max(mi - float(null.max()), 0.0)), max(upper, mi), [
         f"{head}; the data read {mi:.3g}, higher than every copy: the estimate is the excess over the "
-        "copies' mean, and the interval runs from the excess over the largest to at least the table's reading"]
+        "copies' mean, and the interval runs from the excess over the largest to at least the data's reading"]
+
+
+def chain_check(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: np.ndarray, mi: float, lower: float,
+                upper: float, random_state, k: int = 3) -> tuple[float, float, float, list[str]]:
+    """(mi, lower, upper, notes) of a chain-rule estimate ``mi`` (a side mixing discrete and continuous
+    columns, :func:`point_estimate`), after a check against ``TABLE_COPIES`` copies with Y's rows
+    permuted, as :func:`sparse_table_check` does for tables.
+
+    The chain rule sums nearest-neighbour estimates within the categories of the discrete columns,
+    each biased up on independent data by an amount that grows as the categories shrink; with
+    both sides mixed, independent data read 0.02-0.10 nats on average and the interval excluded 0
+    in up to a quarter of data sets (docs/experiments/mixed_sides/chain.md).  Where the copies' mean exceeds
+    ``TABLE_NULL_TOL`` the reading is checked against them.  Each copy costs a chain-rule
+    estimate, so the first ``CHAIN_SCREEN`` decide whether the rest are needed: where their mean
+    is at most ``TABLE_NULL_TOL`` the estimate is returned unchanged.  The rows are put in a
+    canonical order first (sorted by their values), so the copies do not depend on the rows' order."""
+    both = np.hstack([x, y])
+    order = np.lexsort(both.T[::-1])
+    x, y = x[order], y[order]
+    rng = np.random.default_rng([random_state, 15485863])
+    null = []
+    for i in range(TABLE_COPIES):
+        null.append(point_estimate(x, y[rng.permutation(y.shape[0])], mask_x, mask_y, k))
+        if i + 1 == CHAIN_SCREEN and np.mean(null) <= TABLE_NULL_TOL:
+            return mi, lower, upper, []  # categories large enough: the copies read no bias that matters
+    null = np.array(null)
+    if null.mean() <= TABLE_NULL_TOL:
+        return mi, lower, upper, []
+    return _against_copies(null, mi, lower, upper, "chain rule over small categories")
 
 
 def half_sample_spread(stat, mi: float, n: int, random_state, reps: int) -> float:
@@ -603,6 +644,9 @@ def discrete_estimate(x: np.ndarray, y: np.ndarray, mask_x: np.ndarray, mask_y: 
         top = min(top, float(np.log(kc)))
         if h < bound:
             bound, which = h, name
+    if how == "chain":
+        mi, lower, upper, more = chain_check(x, y, mask_x, mask_y, mi, lower, upper, random_state, k)
+        notes += more
     if how == "table":
         (cx, kx), (cy, ky) = coded["X"], coded["Y"]
         g = 2.0 * n * table_mi(cx, cy, "plugin")
