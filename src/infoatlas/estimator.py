@@ -658,8 +658,12 @@ class InfoAtlas:
             at most 20 distinct values and at least 5 rows per value (the rule is in
             :func:`infoatlas.discrete.auto_discrete`; what it decided is in ``notes``); several such
             numeric columns on a side are discrete together only when their joint values obey the
-            same rule, else they are read as numbers with ties and the interval is widened to cover
-            the categorical estimators' readings (:func:`infoatlas.discrete.auto_joint`).  Both sides
+            same rule, else they are read as numbers with their ties broken at random (the MI is
+            unchanged: :func:`infoatlas.discrete.break_ties`) and the interval is widened to cover the
+            network's reading with the ties kept and the categorical estimators' readings
+            (:func:`infoatlas.discrete.auto_joint`).  A side mixing discrete and continuous columns
+            is split by the chain rule, checked against copies with Y's rows permuted where its
+            categories are small (:func:`infoatlas.discrete.chain_check`).  Both sides
             continuous: the pretrained network, or, when both sides repeat their rows (each at most
             half as many distinct rows as rows: pools, heavy ties), KSG on the rows with copies
             moved apart (:mod:`infoatlas.pooled`; the notes say so); otherwise :mod:`infoatlas.discrete`.
