@@ -145,3 +145,16 @@ def test_large_categories_stop_the_chain_check_after_its_first_copies(monkeypatc
                         lambda *a, **k: (a[0].shape == (5000, 2) and calls.append(1)) or real(*a, **k))
     out = E.chain_check(x, y, m, np.array([False]), 1.0, 0.9, 1.1, 0)
     assert out == (1.0, 0.9, 1.1, []) and len(calls) == E.CHAIN_SCREEN
+
+
+def test_estimate_batch_reads_tied_columns_as_estimate_does():
+    # the tied reading runs in the same network batches as the data (and as other data sets)
+    r = np.random.default_rng(12)
+    x = np.column_stack([r.normal(size=800), _items(r, 800, 6)])
+    y = x[:, :2] @ r.normal(size=(2, 2)) + r.normal(size=(800, 2))
+    other = (r.normal(size=(500, 3)), r.normal(size=(500, 2)))
+    model = infoatlas.InfoAtlas.from_pretrained()
+    one = model.estimate(x, y)
+    batch = model.estimate_batch([other, (x, y), other], progress=False)
+    assert (batch[1].mi, batch[1].lower, batch[1].upper) == pytest.approx((one.mi, one.lower, one.upper), abs=1e-6)
+    assert batch[1].notes == one.notes and batch[0].notes == batch[2].notes
