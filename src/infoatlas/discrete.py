@@ -135,7 +135,8 @@ def auto_joint(spec, arr: np.ndarray, mask: np.ndarray, categorical: np.ndarray 
 def break_ties(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.ndarray, random_state
                ) -> tuple[np.ndarray, np.ndarray]:
     """Copies of ax (n, dx) and ay (n, dy) whose ``mask_x`` / ``mask_y`` columns (few-valued columns
-    read as numbers, see :func:`auto_joint`) are replaced by their ranks with ties broken at random.
+    read as numbers, see :func:`auto_joint`) are replaced by their ranks with ties broken at random
+    (ax and ay themselves where both masks are empty).
 
     The MI is unchanged: each such column becomes (its value, an independent uniform key), from
     which the value is recovered, and independent noise added to a side carries no information
@@ -145,9 +146,9 @@ def break_ties(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.nd
     0.2-0.3 nats high at n = 1,000 and 5,000 (docs/experiments/mixed_sides).  The keys are drawn in
     a canonical order of the rows (sorted by all their values) from a generator seeded by
     ``random_state`` (an int): the result does not depend on the order of the rows.  NaN stays NaN."""
-    ax, ay = np.array(ax, float), np.array(ay, float)
     if not (np.any(mask_x) or np.any(mask_y)):
-        return ax, ay
+        return ax, ay  # the common case: nothing to break, no copy
+    ax, ay = np.array(ax, float), np.array(ay, float)
     both = np.hstack([ax, ay])
     # canonical order: rows sorted by their values, last column first (np.lexsort's convention)
     canon = np.lexsort(np.nan_to_num(both, nan=np.inf).T[::-1])
