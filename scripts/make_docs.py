@@ -400,7 +400,8 @@ def readme_blocks() -> dict[str, str]:
             f"Discrete, tied and mixed families of the atlas ({m['cases']} data sets, n = "
             f"{' and '.join(f'{v:,}' for v in m['ns'])}, seed {m['seed']}; exact or tabulated MI; the estimators are told "
             "which columns are discrete, except on `quantised_blocks` and `mixed_blocks`, tables of few-valued numeric "
-            "columns (and, in the latter, continuous ones beside them) left to the automatic rule; "
+            "columns (and, in the latter, continuous ones beside them), and `atom_blocks`, sides of several zero-inflated "
+            "or censored columns, left to the automatic rule; "
             "[docs/results/discrete/report.md](docs/results/discrete/report.md)). "
             "Overall, on all data sets:", "", by_n_table(disc), "",
             "By family, on the data sets every estimator could take (scikit-learn's functions take one feature at a "
@@ -617,7 +618,9 @@ def model_card() -> str:
           "numbers: the network was not trained on them; with their ties kept it reads them high, so their ties "
           "are broken at random (the MI is unchanged), where it reads them low, and the interval is widened to "
           "cover its reading with the ties kept and what the categorical estimators read (see the "
-          "`quantised_blocks` and `mixed_blocks` rows below).",
+          "`quantised_blocks` and `mixed_blocks` rows below).  Sides of several columns with atoms (zero-inflated, "
+          "censored) reach it too, with the ties at their atoms broken at random (the MI is unchanged; the "
+          "`atom_blocks` rows below); a single such column is split at its atoms by the chain rule.",
           "- Structured data unlike the training families (see the structured figures and limitations below).",
           "- Few rows for many columns (n up to 3 (dx + dy)): the interval is widened to include 0 and a "
           "note says so; read the point estimate there with the few-rows figures below.",

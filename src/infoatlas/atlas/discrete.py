@@ -16,6 +16,9 @@ estimator's automatic type detection can be checked against them.
   I(X; Y) = h(Y) - log(s sqrt(2 pi e)), h(Y) of a Gaussian mixture by quadrature.
 - :class:`QuantisedBlocks` and :class:`MixedBlocks`: independent quantised (and, for the latter,
   continuous) Gaussian pairs side by side; MI the sum of the pairs'.
+- :class:`AtomBlocks`: Gaussian pairs side by side whose columns are set to 0 below a threshold
+  (zero-inflated amounts, censored measurements: columns with atoms); MI the sum of the pairs',
+  each by one-dimensional quadrature of its exact mixed densities (:func:`censored_pair_mi`).
 """
 from __future__ import annotations
 
@@ -244,11 +247,80 @@ class MixedBlocks:
         return np.hstack([z, qx]), np.hstack([w, qy])
 
 
+def censored_pair_mi(rho: float, a: float = -np.inf, b: float = -np.inf) -> float:
+    """I(X; Y) in nats for (U, V) bivariate normal with correlation rho, X = U where U > a and an
+    atom (one value) elsewhere, Y likewise at b (-inf: no atom).  Any strictly monotone map of the
+    values above the threshold leaves it unchanged (a zero-inflated amount exp(U) is the same).
+
+    The joint law has four parts: the mass P(U < a, V < b) on the pair of atoms, the densities
+    phi(v) Phi((a - rho v) / s) and phi(u) Phi((b - rho u) / s) on one atom and the other side's
+    continuous part (s = sqrt(1 - rho^2)), and the bivariate normal density where both are above.
+    Each part's term of E log p(x, y) / (p(x) p(y)) is an integral over at most one variable: the
+    last one's inner integral over v > b is closed-form (moments of a truncated normal)."""
+    from scipy import integrate
+
+    rho = float(rho)
+    if rho == 0.0:
+        return 0.0
+    s = np.sqrt(1.0 - rho ** 2)
+    la, lb = special.log_ndtr(a), special.log_ndtr(b)
+    total = 0.0
+    if np.isfinite(a) and np.isfinite(b):  # both on their atoms: P(U < a, V < b)
+        p11 = integrate.quad(lambda u: stats.norm.pdf(u) * special.ndtr((b - rho * u) / s), -np.inf, a)[0]
+        total += p11 * (np.log(p11) - la - lb) if p11 > 0 else 0.0
+    for t, lt, lo in ((a, la, b), (b, lb, a)):  # one side on its atom at t, the other above lo
+        if np.isfinite(t):
+            def f(v, t=t, lt=lt):
+                lc = special.log_ndtr((t - rho * v) / s)  # log P(on the atom | the other = v)
+                return stats.norm.pdf(v) * np.exp(lc) * (lc - lt)
+            total += integrate.quad(f, lo, np.inf, limit=200)[0]
+
+    def both(u):  # phi(u) E[log phi(v | u) / phi(v); v > b], v | u ~ N(rho u, s^2)
+        m = rho * u
+        beta = (b - m) / s
+        tail = special.ndtr(-beta)
+        phib = stats.norm.pdf(beta) if np.isfinite(beta) else 0.0
+        e1 = s * phib                                            # E[(v - m); v > b]
+        e2 = s ** 2 * (tail + (beta * phib if np.isfinite(beta) else 0.0))   # E[(v - m)^2; v > b]
+        ev2 = e2 + 2 * m * e1 + m ** 2 * tail                    # E[v^2; v > b]
+        return stats.norm.pdf(u) * (-np.log(s) * tail - e2 / (2 * s ** 2) + ev2 / 2)
+
+    total += integrate.quad(both, a, np.inf, limit=200)[0]
+    return max(float(total), 0.0)
+
+
+class AtomBlocks:
+    """Columns with atoms on both sides: X_i = U_i where U_i > a_i, else 0; Y_i = V_i where
+    V_i > b_i, else 0 (a threshold of -inf: no atom, a continuous column), for independent
+    bivariate normal pairs (U_i, V_i) with correlations ``rhos``; the values above the thresholds
+    are sent through exp when ``amounts`` (zero-inflated amounts, such as spending or rainfall;
+    the MI is unchanged).  MI = the sum of the pairs' :func:`censored_pair_mi` (independent blocks
+    add).  No column is discrete: the sampler leaves the columns' kinds to the estimator."""
+
+    def __init__(self, rhos, a, b, amounts: bool = False):
+        self.rhos = np.asarray(rhos, float)
+        self.a, self.b = np.asarray(a, float), np.asarray(b, float)
+        if not (self.rhos.shape == self.a.shape == self.b.shape):
+            raise ValueError("rhos, a and b need one entry per pair")
+        self.amounts = bool(amounts)
+        self.dim_x = self.dim_y = self.rhos.size
+        self.discrete_x = self.discrete_y = None
+
+    def mutual_information(self) -> float:
+        return float(sum(censored_pair_mi(r, a, b) for r, a, b in zip(self.rhos, self.a, self.b)))
+
+    def sample(self, n, rng):
+        u = rng.standard_normal((n, self.rhos.size))
+        v = self.rhos * u + np.sqrt(1 - self.rhos ** 2) * rng.standard_normal(u.shape)
+        f = np.exp if self.amounts else (lambda t: t)
+        return np.where(u > self.a, f(u), 0.0), np.where(v > self.b, f(v), 0.0)
+
+
 # --------------------------------------------------------------------------- the families
 
 DISCRETE_FAMILIES = ("discrete_channel", "discrete_copy", "quantised_gauss", "quantised_one_side",
                      "class_gauss", "mixed_side", "discrete_independent", "labels_many", "quantised_blocks",
-                     "mixed_blocks")
+                     "mixed_blocks", "atom_blocks")
 
 
 def _probs(k: int, rng, balanced: bool | None = None) -> np.ndarray:
@@ -282,6 +354,19 @@ def make_discrete(family: str, rng: np.random.Generator, dim: int = 1):
         cut = lambda: np.sort(rng.normal(0, 1, levels - 1))  # noqa: E731
         cuts_y = None if rng.random() < 0.5 else [cut() for _ in range(d)]  # None: Y's columns all continuous
         return MixedBlocks(rhos_c, rhos_q, [cut() for _ in range(d)], cuts_y)
+    if family == "atom_blocks":  # zero-inflated or censored columns, several a side
+        d = int(rng.choice([2, 3, 5, 8]))
+        rhos = np.zeros(d) if rng.random() < 0.25 else rng.uniform(-0.9, 0.9, d)
+
+        def thresholds(none):  # each column: an atom of 5-90% of the rows, or (share ``none``) none
+            t = stats.norm.ppf(rng.uniform(0.05, 0.9, d))
+            return np.where(rng.random(d) < none, -np.inf, t)
+
+        a = thresholds(0.25)
+        b = thresholds(1.0 if rng.random() < 0.3 else 0.25)  # 1.0: Y's columns all continuous
+        if np.isinf(a).all():
+            a[0] = stats.norm.ppf(0.3)
+        return AtomBlocks(rhos, a, b, amounts=bool(rng.random() < 0.5))
     if family == "discrete_independent":
         k, m = int(rng.integers(2, 11)), int(rng.integers(2, 11))
         return DiscreteChannel(_probs(k, rng), np.tile(_probs(m, rng), (k, 1)))
