@@ -132,3 +132,26 @@ def test_one_column_with_atoms_still_goes_to_the_chain_rule(tiny):
     x, y = r.normal(size=(1500, 1)), _zero_inflated(r, 1500, 1, 0.5)
     assert tiny.estimate(x, y).notes[0].startswith("Y has atoms")
     assert not any(t.startswith("columns with atoms") for t in tiny.estimate(r.normal(size=(1500, 2)), x).notes)
+
+
+# --------------------------------------------------------------------------- beside a label
+
+def test_a_label_beside_columns_with_atoms_goes_to_the_chain_rule_with_their_ties_broken(model):
+    # the chain rule's neighbours within the categories read the tied atoms as strong dependence:
+    # 0.97-1.02 nats for 0.297, coverage 0 of 10 (docs/experiments/atom_sides/beside.md)
+    t = D.AtomBlocks([0.8], [stats.norm.ppf(0.6)], [stats.norm.ppf(0.6)], amounts=True)
+    r = np.random.default_rng(9)
+    x, y = t.sample(1000, r)
+    e = model.estimate(np.column_stack([r.integers(0, 3, 1000), x]), y)
+    assert e.lower <= t.mutual_information() <= e.upper and abs(e.mi - t.mutual_information()) < 0.1
+    assert any(s.startswith("continuous columns with atoms (values that repeat next to continuous ones: X [1]; Y [0])")
+               for s in e.notes)
+
+
+def test_a_label_against_columns_with_atoms_keeps_their_ties(tiny):
+    # nearest neighbours within the classes read them accurately with their ties (beside.md)
+    r = np.random.default_rng(10)
+    c = r.integers(0, 2, 800)
+    y = np.where(r.normal(size=(800, 2)) + c[:, None] > 0.3, 1.0, 0.0) * r.lognormal(size=(800, 2))
+    e = tiny.estimate(c, y)
+    assert not any("atoms" in s for s in e.notes)

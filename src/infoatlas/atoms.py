@@ -13,7 +13,8 @@ since Y is constant on an atom.  I(X; B) is the MI of a label (:mod:`infoatlas.d
 second term that of the continuous rows (the network).  Where X is one column with atoms too, each
 term is split again at X's (both sides zero-inflated: coverage 67% -> 98%, same experiment).
 Where a side has several columns with atoms the split does not apply; those columns' ties at the
-atoms are broken at random instead (:func:`atom_columns`, ``InfoAtlas._atoms_broken``).
+atoms are broken at random instead (:func:`atom_columns`, ``InfoAtlas._atoms_broken``), as they
+are beside a discrete column in the chain rule (``InfoAtlas._atoms_broken_beside``).
 """
 from __future__ import annotations
 

@@ -400,6 +400,7 @@ class InfoAtlas:
                 planned = self._bracketed(self._tie_broken(planned, ax, ay, policy), ax, ay, n_neighbors)
             return _with_notes(planned, copies + serial)
         ax, ay, n, notes = self._validated(ax, ay, policy)
+        ax, ay, notes = self._atoms_broken_beside(ax, ay, mx, my, notes)
         mi, lower, upper, more = _discrete.discrete_estimate(ax, ay, mx, my, random_state=self.random_state,
                                                              k=n_neighbors, **({} if interval else {"reps": 0}))
         notes = list(copies) + notes + more + list(serial)
@@ -428,6 +429,28 @@ class InfoAtlas:
         cols = "; ".join(f"{name} {np.flatnonzero(m).tolist()}" for name, m in (("X", mask_x), ("Y", mask_y)) if m.any())
         return _with_notes(planned, (f"columns with atoms (values that repeat next to continuous ones: {cols}) "
                                      "are read with the ties at their atoms broken at random (the MI is unchanged)",))
+
+    def _atoms_broken_beside(self, ax: np.ndarray, ay: np.ndarray, mx: np.ndarray, my: np.ndarray,
+                             notes: list) -> tuple:
+        """(ax, ay, notes) for the estimators of :mod:`infoatlas.discrete` (``mx``, ``my``: the
+        discrete columns): the continuous columns with atoms get the ties at their atoms broken at
+        random (the MI is unchanged, as in :meth:`_atoms_broken`).  Their nearest neighbours within
+        the categories are otherwise at distance 0 on the atoms: a label next to a zero-inflated
+        column (60% zeros) against another, rho 0.8, read 0.97 nats for 0.30, the 90% interval
+        covering it in 0 of 10 data sets (docs/experiments/atom_sides/beside.md).  Only for the chain
+        rule (a side mixing discrete and continuous columns): a label against columns with atoms
+        (nearest neighbours within its classes) read them accurately with their ties (mean error
+        under 0.005 nats, coverage 90-100%), and with them broken high (coverage 60-80%, same file)."""
+        if _discrete.kind(np.asarray(mx, bool), np.asarray(my, bool)) != "chain":
+            return ax, ay, notes
+        cx = _atoms.atom_columns(ax, min_rest=1) & ~np.asarray(mx, bool)
+        cy = _atoms.atom_columns(ay, min_rest=1) & ~np.asarray(my, bool)
+        if not (cx.any() or cy.any()):
+            return ax, ay, notes
+        ax, ay = _discrete.break_ties(ax, ay, cx, cy, self.random_state)
+        cols = "; ".join(f"{name} {np.flatnonzero(m).tolist()}" for name, m in (("X", cx), ("Y", cy)) if m.any())
+        return ax, ay, list(notes) + [f"continuous columns with atoms (values that repeat next to continuous ones: "
+                                      f"{cols}) are read with the ties at their atoms broken at random (the MI is unchanged)"]
 
     def _tie_broken(self, planned, ax: np.ndarray, ay: np.ndarray, policy: str):
         """``planned`` (read from few-valued columns with their ties broken at random,
