@@ -132,8 +132,8 @@ def auto_joint(spec, arr: np.ndarray, mask: np.ndarray, categorical: np.ndarray 
                  "to treat them as categories",)
 
 
-def break_ties(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.ndarray, random_state
-               ) -> tuple[np.ndarray, np.ndarray]:
+def break_ties(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.ndarray, random_state,
+               stream: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Copies of ax (n, dx) and ay (n, dy) whose ``mask_x`` / ``mask_y`` columns (few-valued columns
     read as numbers, see :func:`auto_joint`) are replaced by their ranks with ties broken at random
     (ax and ay themselves where both masks are empty).
@@ -145,7 +145,11 @@ def break_ties(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.nd
     on; on the ``quantised_blocks`` and ``mixed_blocks`` families it read tied columns about
     0.2-0.3 nats high at n = 1,000 and 5,000 (docs/experiments/mixed_sides).  The keys are drawn in
     a canonical order of the rows (sorted by all their values) from a generator seeded by
-    ``random_state`` (an int): the result does not depend on the order of the rows.  NaN stays NaN."""
+    ``random_state`` (an int): the result does not depend on the order of the rows.  NaN stays NaN.
+    Calls that break ties in the same data one after the other need different ``stream`` numbers:
+    with one stream their canonical orders (sorted by the first column first) nearly agree and the
+    n-th column of each call would get the same keys, ordering the ties of both alike (independent
+    columns with atoms against tie-broken questionnaire items read up to 2 nats)."""
     if not (np.any(mask_x) or np.any(mask_y)):
         return ax, ay  # the common case: nothing to break, no copy
     ax, ay = np.array(ax, float), np.array(ay, float)
@@ -153,7 +157,8 @@ def break_ties(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.nd
     # canonical order: rows sorted by their values, last column first (np.lexsort's convention)
     canon = np.lexsort(np.nan_to_num(both, nan=np.inf).T[::-1])
     keys = np.empty(both.shape[0])
-    rng = np.random.default_rng([random_state, 104729])  # random_state: the estimator's int seed
+    # random_state: the estimator's int seed; stream 0 keeps the seed it had before streams existed
+    rng = np.random.default_rng([random_state, 104729] + ([stream] if stream else []))
     for a, mask in ((ax, mask_x), (ay, mask_y)):
         for j in np.flatnonzero(mask):
             keys[canon] = rng.random(both.shape[0])
