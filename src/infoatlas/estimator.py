@@ -175,6 +175,14 @@ def _warn_serial_groups(x: np.ndarray, disc: np.ndarray, groups: list) -> None:
                   "time) to test with circular shifts")
 
 
+def _atoms_note(what: str, mask_x: np.ndarray, mask_y: np.ndarray) -> str:
+    """The note that the columns ``mask_x`` (dx,), ``mask_y`` (dy,) with atoms had the ties at their
+    atoms broken (:meth:`InfoAtlas._atoms_broken`, :meth:`InfoAtlas._atoms_broken_beside`)."""
+    cols = "; ".join(f"{name} {np.flatnonzero(m).tolist()}" for name, m in (("X", mask_x), ("Y", mask_y)) if m.any())
+    return (f"{what} (values that repeat next to continuous ones: {cols}) are read with the ties at their "
+            "atoms broken at random (the MI is unchanged)")
+
+
 def _atom_side_of(gx, gy, has) -> str | None:
     """"x" or "y" when that side is one column with atoms and the other side is one column (with or
     without atoms) or has no column with atoms ("y" when both sides are such columns); else None.
@@ -420,8 +428,10 @@ class InfoAtlas:
         the copula, which the network reads as strong dependence, and rows on them repeat whole, which
         sent such data to the pooled estimator: independent sides of three censored columns each
         (69% of rows on the atom) read up to 1.6 nats, and with three zero-inflated columns a side
-        (80% zeros) the interval's lower end was above 0 in 11 of 12 data sets at n = 2,000; on the
-        ``atom_blocks`` family 90% coverage was 54-71% (docs/experiments/atom_sides)."""
+        (80% zeros) the interval's lower end was above 0 in 22 of 24 data sets at n = 2,000; on the
+        ``atom_blocks`` family 90% coverage was 54-71% (docs/experiments/atom_sides).  Weak readings
+        from such data are checked against permuted copies after the network has read them
+        (``recheck``, :meth:`_atom_recheck`)."""
         # any continuous part will do (min_rest=1): breaking ties needs no rows off the atoms to
         # estimate from, unlike the chain rule; with 95% zeros at n = 1,000 some columns have fewer
         # than REST_MIN_ROWS, and leaving those tied kept the rows repeating
@@ -433,9 +443,7 @@ class InfoAtlas:
         planned = self._pooled(tx, ty, policy, interval) or self._scored(tx, ty, policy)
         if isinstance(planned, Scored) and planned.nulls is None and interval:
             planned = planned._replace(recheck=(tx, ty))
-        cols = "; ".join(f"{name} {np.flatnonzero(m).tolist()}" for name, m in (("X", mask_x), ("Y", mask_y)) if m.any())
-        return _with_notes(planned, (f"columns with atoms (values that repeat next to continuous ones: {cols}) "
-                                     "are read with the ties at their atoms broken at random (the MI is unchanged)",))
+        return _with_notes(planned, (_atoms_note("columns with atoms", mask_x, mask_y),))
 
     def _atoms_broken_beside(self, ax: np.ndarray, ay: np.ndarray, mx: np.ndarray, my: np.ndarray,
                              notes: list) -> tuple:
@@ -455,9 +463,7 @@ class InfoAtlas:
         if not (cx.any() or cy.any()):
             return ax, ay, notes
         ax, ay = _discrete.break_ties(ax, ay, cx, cy, self.random_state)
-        cols = "; ".join(f"{name} {np.flatnonzero(m).tolist()}" for name, m in (("X", cx), ("Y", cy)) if m.any())
-        return ax, ay, list(notes) + [f"continuous columns with atoms (values that repeat next to continuous ones: "
-                                      f"{cols}) are read with the ties at their atoms broken at random (the MI is unchanged)"]
+        return ax, ay, list(notes) + [_atoms_note("continuous columns with atoms", cx, cy)]
 
     def _tie_broken(self, planned, ax: np.ndarray, ay: np.ndarray, policy: str):
         """``planned`` (read from few-valued columns with their ties broken at random,
