@@ -348,7 +348,8 @@ def readme_blocks() -> dict[str, str]:
             by_n_table(pairs), "", "By family:", "", pairs_family_table(pairs), ""]
             + ([f"Rounded data (`gauss_rounded`: a normal pair rounded to 21-150 levels on one side or 21-30 on both, "
                 f"MI of what is observed; {prd['meta']['cases']} data sets, seed {prd['meta']['seed']}; the network's head "
-                "was trained on this family, " + ("the pair model too (other draws; ties broken at random), so these are in-distribution figures; "
+                "was trained on this family with the ties kept, and reads a side of more than 20 tied values with its "
+                "ties broken (see the discrete section), " + ("the pair model too (other draws; ties broken at random), so these are in-distribution figures; "
                                                   if pair_tied() else "the pair model on no tied data; ") +
                 "[docs/results/pairs_rounded/report.md](docs/results/pairs_rounded/report.md)):", "",
                 by_n_table(prd), ""] if prd else [])
@@ -400,8 +401,9 @@ def readme_blocks() -> dict[str, str]:
             f"Discrete, tied and mixed families of the atlas ({m['cases']} data sets, n = "
             f"{' and '.join(f'{v:,}' for v in m['ns'])}, seed {m['seed']}; exact or tabulated MI; the estimators are told "
             "which columns are discrete, except on `quantised_blocks` and `mixed_blocks`, tables of few-valued numeric "
-            "columns (and, in the latter, continuous ones beside them), and `atom_blocks`, sides of several zero-inflated "
-            "or censored columns, left to the automatic rule; "
+            "columns (and, in the latter, continuous ones beside them), `atom_blocks`, sides of several zero-inflated "
+            "or censored columns, and `tied_blocks`, heavily tied columns with more than 20 values (counts, rounded, "
+            "clipped or defaulted values) next to continuous ones, left to the automatic rule; "
             "[docs/results/discrete/report.md](docs/results/discrete/report.md)). "
             "Overall, on all data sets:", "", by_n_table(disc), "",
             "By family, on the data sets every estimator could take (scikit-learn's functions take one feature at a "
@@ -613,7 +615,9 @@ def model_card() -> str:
           "few-valued columns) are routed to `infoatlas.discrete`, and continuous data whose rows repeat on both "
           "sides (at most half as many distinct rows as rows on each) to `infoatlas.pooled` (KSG on jittered "
           "rows); continuous columns with ties but more than 20 distinct values on one side only reach the "
-          "network (its head saw rounded Gaussians with 21-150 levels).  Several few-valued numeric columns "
+          "network with their ties broken at random (the MI is unchanged; its head saw rounded Gaussians with "
+          "21-150 levels, ties kept, which it reads about as well either way, but it misread piles of rows on "
+          "one level with the ties kept: the `tied_blocks` rows below).  Several few-valued numeric columns "
           "whose joint values are too many for a label (questionnaire items, pixels) also reach it, read as "
           "numbers: the network was not trained on them; with their ties kept it reads them high, so their ties "
           "are broken at random (the MI is unchanged), where it reads them low, and the interval is widened to "

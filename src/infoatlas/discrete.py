@@ -132,6 +132,22 @@ def auto_joint(spec, arr: np.ndarray, mask: np.ndarray, categorical: np.ndarray 
                  "to treat them as categories",)
 
 
+def canonical_order(a: np.ndarray) -> np.ndarray:
+    """The rows of a (n, d) sorted by their values, first column first (NaN as +inf): (n,) indices,
+    the order of ``np.lexsort(a.T[::-1])``.  Sorted by the first 1, 2, 4, ... columns until those
+    leave no two adjacent rows equal: the remaining columns cannot change the order then, and
+    most data need one column (a lexsort of 128 columns at n = 5,000 took 40 ms)."""
+    a = np.nan_to_num(a, nan=np.inf)
+    k = 1
+    while True:
+        k = min(k, a.shape[1])
+        order = np.lexsort(a[:, :k].T[::-1])
+        s = a[order, :k]
+        if k == a.shape[1] or np.any(s[1:] != s[:-1], axis=1).all():
+            return order
+        k *= 2
+
+
 def break_ties(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.ndarray, random_state,
                stream: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Copies of ax (n, dx) and ay (n, dy) whose ``mask_x`` / ``mask_y`` columns (few-valued columns
@@ -154,8 +170,7 @@ def break_ties(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.nd
         return ax, ay  # the common case: nothing to break, no copy
     ax, ay = np.array(ax, float), np.array(ay, float)
     both = np.hstack([ax, ay])
-    # canonical order: rows sorted by their values, last column first (np.lexsort's convention)
-    canon = np.lexsort(np.nan_to_num(both, nan=np.inf).T[::-1])
+    canon = canonical_order(both)
     keys = np.empty(both.shape[0])
     # random_state: the estimator's int seed; stream 0 keeps the seed it had before streams existed
     rng = np.random.default_rng([random_state, 104729] + ([stream] if stream else []))
@@ -169,6 +184,34 @@ def break_ties(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.nd
             ranks[order] = np.arange(1.0, order.size + 1.0)
             col[ok] = ranks
     return ax, ay
+
+
+#: a numeric column is heavily tied when its distinct values are fewer than this share of its rows
+#: (the copula's tie warning uses the same share)
+TIED_SHARE = 0.5
+#: rows of the systematic sample on which :func:`tied_columns` rules out columns without ties
+TIED_SCREEN_ROWS = 2000
+
+
+def tied_columns(a: np.ndarray) -> np.ndarray:
+    """Which columns of a (n, d) are heavily tied numbers that are not few-valued: more than
+    ``AUTO_MAX_LEVELS`` distinct finite values and fewer than ``TIED_SHARE`` times as many as
+    finite values (counts, test scores, rounded, clipped or saturated measurements); (d,) bool.
+
+    A sort of every ``n // TIED_SCREEN_ROWS``-th row rules out the columns with no repeated value
+    there (continuous data) before the exact count on all rows.  The screen can miss a column whose
+    values each repeat only a few times in rows sorted by it; such a column keeps its ties."""
+    n, d = a.shape
+    out = np.zeros(d, bool)
+    if n < 2 * AUTO_MAX_LEVELS or not d:
+        return out
+    s = np.sort(a[:: max(1, n // TIED_SCREEN_ROWS)], axis=0)  # NaN last, and NaN != NaN
+    for j in np.flatnonzero(np.any(s[1:] == s[:-1], axis=0)):
+        c = a[:, j]
+        c = c[np.isfinite(c)]
+        k = np.unique(c).size
+        out[j] = AUTO_MAX_LEVELS < k < TIED_SHARE * c.size
+    return out
 
 
 def few_valued(a: np.ndarray) -> bool:
