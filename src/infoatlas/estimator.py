@@ -419,7 +419,7 @@ class InfoAtlas:
             tx, ty = _discrete.break_ties(ax, ay, few_x & ~mx, few_y & ~my, self.random_state)
             planned = (self._atoms_broken(tx, ty, policy, interval) or self._pooled(tx, ty, policy, interval)
                        or self._atom_split(tx, ty, policy, interval, n_neighbors)
-                       or self._many_ties_broken(tx, ty, policy) or self._scored(tx, ty, policy))
+                       or self._many_ties_broken(tx, ty, policy, interval) or self._scored(tx, ty, policy))
             if (joint_x or joint_y) and interval:
                 planned = self._bracketed(self._tie_broken(planned, ax, ay, policy), ax, ay, n_neighbors)
             return _with_notes(planned, copies + serial)
@@ -452,13 +452,13 @@ class InfoAtlas:
             return None
         # stream 1: keys independent of those of the few-valued columns broken before (see break_ties)
         tx, ty = _discrete.break_ties(ax, ay, mask_x, mask_y, self.random_state, stream=1)
-        planned = (self._pooled(tx, ty, policy, interval) or self._many_ties_broken(tx, ty, policy)
+        planned = (self._pooled(tx, ty, policy, interval) or self._many_ties_broken(tx, ty, policy, interval)
                    or self._scored(tx, ty, policy))
         if isinstance(planned, Scored) and planned.nulls is None and interval:
             planned = planned._replace(recheck=(tx, ty))
         return _with_notes(planned, (_atoms_note("columns with atoms", mask_x, mask_y),))
 
-    def _many_ties_broken(self, ax: np.ndarray, ay: np.ndarray, policy: str) -> Scored | None:
+    def _many_ties_broken(self, ax: np.ndarray, ay: np.ndarray, policy: str, interval: bool = True) -> Scored | None:
         """The network's plan for continuous ax (n, dx), ay (n, dy) with the ties of their heavily
         tied columns that are not few-valued (:func:`infoatlas.discrete.tied_columns`: counts, test
         scores, rounded, clipped or saturated measurements; more than 20 distinct values, fewer
@@ -477,7 +477,13 @@ class InfoAtlas:
         keeps its ties: the head was trained on such sides as they are (``clusters_codebook``), and
         on fresh draws of that family with several columns a side breaking their ties read higher
         (mean signed error -0.03 -> +0.09 nats at n = 5,000), where a single tied column read better
-        broken (-0.18 -> -0.02; docs/experiments/many_ties/pools.md)."""
+        broken (-0.18 -> -0.02; docs/experiments/many_ties/pools.md).
+
+        With ``interval``, the network also reads the data with their ties kept and the interval is
+        widened to cover that reading as for few-valued columns (:meth:`_tie_broken`): where the
+        dependence is a saturating function of a projection of several columns (counts out of 50
+        driven by w.x, x in 3 dimensions) the tie-broken reading was the one far off (3.09 nats for
+        1.74 at n = 1,000, with the ties kept 2.23; probes.md there)."""
         mask_x, mask_y = (_discrete.tied_columns(a) & ~_pool_side(a) for a in (ax, ay))
         if not (mask_x.any() or mask_y.any()):
             return None
@@ -486,6 +492,8 @@ class InfoAtlas:
         # stream 2: keys independent of those of the few-valued columns and the atoms (see break_ties)
         tx, ty = _discrete.break_ties(ax, ay, mask_x, mask_y, self.random_state, stream=2)
         planned = self._scored(tx, ty, policy)
+        if interval:
+            planned = self._tie_broken(planned, ax, ay, policy)
         note = (f"heavily tied columns with more than {_discrete.AUTO_MAX_LEVELS} distinct values (X "
                 f"{np.flatnonzero(mask_x).tolist()}, Y {np.flatnonzero(mask_y).tolist()}) are read with their "
                 "ties broken at random (the MI is unchanged)")
@@ -603,8 +611,8 @@ class InfoAtlas:
         ox, oy = ax[off], ay[off]
         inner = _atom_side(ox, oy)
         part = (self._split_at_atoms(ox, oy, inner, reps, k) if inner is not None else
-                self._finish([self._pooled(ox, oy, "raise", reps > 0) or self._many_ties_broken(ox, oy, "raise")
-                              or self._scored(ox, oy, "raise")])[0])
+                self._finish([self._pooled(ox, oy, "raise", reps > 0)
+                              or self._many_ties_broken(ox, oy, "raise", reps > 0) or self._scored(ox, oy, "raise")])[0])
         p = float(off.mean())
         o = "Y" if side == "x" else "X"
         note = (f"{side.upper()} has atoms, values that repeat next to continuous ones: {_atoms.describe(atoms, b)}; "
