@@ -151,8 +151,9 @@ def canonical_order(a: np.ndarray) -> np.ndarray:
 def break_ties(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.ndarray, random_state,
                stream: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Copies of ax (n, dx) and ay (n, dy) whose ``mask_x`` / ``mask_y`` columns (few-valued columns
-    read as numbers, see :func:`auto_joint`) are replaced by their ranks with ties broken at random
-    (ax and ay themselves where both masks are empty).
+    read as numbers, see :func:`auto_joint`; columns with atoms; heavily tied columns with more
+    values, :func:`tied_columns`) are replaced by their ranks with ties broken at random (ax and ay
+    themselves where both masks are empty).
 
     The MI is unchanged: each such column becomes (its value, an independent uniform key), from
     which the value is recovered, and independent noise added to a side carries no information

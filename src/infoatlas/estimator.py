@@ -484,7 +484,9 @@ class InfoAtlas:
         dependence is a saturating function of a projection of several columns (counts out of 50
         driven by w.x, x in 3 dimensions) the tie-broken reading was the one far off (3.09 nats for
         1.74 at n = 1,000, with the ties kept 2.23; probes.md there)."""
-        mask_x, mask_y = (_discrete.tied_columns(a) & ~_pool_side(a) for a in (ax, ay))
+        mask_x, mask_y = _discrete.tied_columns(ax), _discrete.tied_columns(ay)
+        # the pool test sorts a side's rows: only where that side has tied columns at all
+        mask_x, mask_y = (m & ~_pool_side(a) if m.any() else m for m, a in ((mask_x, ax), (mask_y, ay)))
         if not (mask_x.any() or mask_y.any()):
             return None
         ok = ~(np.isnan(ax).any(axis=1) | np.isnan(ay).any(axis=1))
