@@ -468,7 +468,7 @@ class InfoAtlas:
         trained on them) but far off where a level holds a pile of rows: a normal pair (rho 0.9)
         rounded to 0.1 and clipped to [-1, 1] on one side read 0.88 nats for 0.73, counts that
         saturate (Binomial(50, sigmoid(3 z)) against z) 1.20 for 1.74, 30% of a rounded column
-        set to 0 by default 0.42 for 0.57; the 90% interval covered the truth in 0-38% of data sets
+        set to 0 by default 0.42 for 0.57; the 90% interval covered the truth in 0-42% of data sets
         (docs/experiments/many_ties).  Reached only where the rows of the two sides do not both
         repeat (:mod:`infoatlas.pooled` reads those).  The bound that the tied data prove
         (:func:`infoatlas.pooled.repeat_bound`: a side that repeats its rows shares at most its
@@ -532,7 +532,8 @@ class InfoAtlas:
         is widened down to the tied reading's lower end and up to its median (its upper end is
         several times too high); that covered the MI in 91 / 95 / 100% of them at n = 200 / 1,000 /
         5,000 (the tie-broken interval alone: 75 / 63 / 70%), at 1.0-1.4 times the width
-        (docs/experiments/mixed_sides).  A second network pass, on such data only."""
+        (docs/experiments/mixed_sides).  A second network pass, on such data only.  Heavily tied
+        columns with more than 20 values get the same (:meth:`_many_ties_broken`)."""
         if not isinstance(planned, Scored):
             return planned
         with warnings.catch_warnings():  # the tie warning: the notes already say the columns are tied
