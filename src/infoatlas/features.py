@@ -97,6 +97,9 @@ class Prepared:
     tied : the same data with the ties of its few-valued columns kept, where the estimator read
         them broken (:meth:`infoatlas.estimator.InfoAtlas._tie_broken`); the interval is widened to
         cover the network's reading of it; else None.
+    labels : (categorical reading in nats, arguments of
+        :meth:`infoatlas.estimator.InfoAtlas._label_estimate`) where a side is one heavily tied
+        column: the estimate is that reading where it is above the network's interval; else None.
     """
 
     inputs: dict | None
@@ -111,6 +114,7 @@ class Prepared:
     joint_ksg: float | None = None
     bracket: tuple | None = None
     tied: "Prepared | None" = None
+    labels: tuple | None = None
 
 
 def order_rows(a: np.ndarray, random_state) -> np.ndarray:
