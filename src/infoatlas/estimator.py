@@ -515,10 +515,10 @@ class InfoAtlas:
             planned = self._tie_broken(planned, ax, ay, policy)
         # a side that is one tied column may be a label coded as numbers: read it as categories too
         # (_label_reading), against the other side with its ties broken
-        side = next((m for m, a in ((mask_x, ax), (mask_y, ay)) if a.shape[1] == 1 and m.all()), None)
-        if side is not None:
-            planned = planned._replace(labels=self._label_reading(*((ax, ty) if side is mask_x else (tx, ay)),
-                                                                  side is mask_x, policy, k, interval))
+        lab = [a.shape[1] == 1 and m.all() for m, a in ((mask_x, ax), (mask_y, ay))]
+        if any(lab):
+            lx, ly = (ax, ty) if lab[0] else (tx, ay)
+            planned = planned._replace(labels=self._label_reading(lx, ly, lab[0], policy, k, interval))
         note = (f"heavily tied columns with more than {_discrete.AUTO_MAX_LEVELS} distinct values (X "
                 f"{np.flatnonzero(mask_x).tolist()}, Y {np.flatnonzero(mask_y).tolist()}) are read with their "
                 "ties broken at random (the MI is unchanged)")

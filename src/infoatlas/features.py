@@ -99,7 +99,8 @@ class Prepared:
         cover the network's reading of it; else None.
     labels : (categorical reading in nats, arguments of
         :meth:`infoatlas.estimator.InfoAtlas._label_estimate`) where a side is one heavily tied
-        column: the estimate is that reading where it is above the network's interval; else None.
+        column: the categorical estimate replaces the network's where its interval lies clearly
+        above the network's estimate; else None.
     """
 
     inputs: dict | None
