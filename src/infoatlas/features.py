@@ -101,6 +101,8 @@ class Prepared:
         :meth:`infoatlas.estimator.InfoAtlas._label_estimate`) where a side is one heavily tied
         column: the categorical estimate replaces the network's where its interval lies clearly
         above the network's estimate; else None.
+    near_copy : whether a canonical correlation is above ``COPY_RHO`` (X and Y nearly linear copies
+        of each other): the estimator leaves the interval open above.
     """
 
     inputs: dict | None
@@ -116,6 +118,7 @@ class Prepared:
     bracket: tuple | None = None
     tied: "Prepared | None" = None
     labels: tuple | None = None
+    near_copy: bool = False
 
 
 def order_rows(a: np.ndarray, random_state) -> np.ndarray:
@@ -431,6 +434,7 @@ class Featurizer:
             if dx > cap or dy > cap:
                 notes.append(f"kept the leading {cap} canonical directions per side")
             top = float(can.rho[b * kk].max()) if can.rho.numel() else 0.0
+            near_copy = False
             # with few rows for the columns sample canonical correlations reach 1 whatever the data
             # (m <= dx + dy + 1 makes them exactly 1): no evidence of copies there
             if top > COPY_RHO and m > 3 * (dx + dy):
@@ -438,6 +442,7 @@ class Featurizer:
                        "continuous copies is infinite, and the estimate only says that it is large")
                 notes.append(msg)
                 warn_data(msg)
+                near_copy = True
             joint = None
             if self.n_knn:
                 # then the whole-data-set statistics
@@ -450,7 +455,7 @@ class Featurizer:
             if used < m:
                 notes.append(f"network read {used} of {m} rows ({k} chunk(s) of {t}); canonical correlations "
                              f"used all rows, non-Gaussianity statistics {min(m, s.stats_rows)}")
-            out.append(Prepared(one, n, dim_x, dim_y, used, tuple(notes), joint_ksg=joint))
+            out.append(Prepared(one, n, dim_x, dim_y, used, tuple(notes), joint_ksg=joint, near_copy=near_copy))
         return out
 
     # ------------------------------------------------------------------ torch paths
