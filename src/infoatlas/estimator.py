@@ -712,8 +712,8 @@ class InfoAtlas:
 
         The network reads a tied column through the order of its values, as a number, and misses
         dependence that does not follow that order: a label of 30-200 classes coded 0, 1, 2, ...
-        against class means in 2-8 dimensions read 0.02-1.41 nats for 0.25-3.73 (MAE 0.19-2.93),
-        where the categorical estimate erred by 0.02-0.14 (0.54 with 200 classes at n = 1,000, 5 rows
+        against class means in 2-8 dimensions read 0.02-1.41 nats for 0.25-3.73 (MAE 0.18-2.93),
+        where the categorical estimate erred by 0.02-0.14 (0.53 with 200 classes at n = 1,000, 5 rows
         a class; docs/experiments/coded_labels).  Both estimate the same MI, and nearest-neighbour
         estimators read low rather than high where they miss structure: :meth:`_run` takes the
         categorical estimate where its 90% interval lies clearly above the network's estimate
