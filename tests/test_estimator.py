@@ -7,7 +7,8 @@ import pytest
 import torch
 
 import infoatlas
-from infoatlas import InfoAtlas, MIEstimate
+from infoatlas import InfoAtlas, MIEstimate, features
+from infoatlas.copula import copula_normal
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +200,22 @@ def test_nearly_copies_leave_the_interval_open_above(tiny):
     assert e.upper == np.inf and np.isfinite(e.lower) and any("upper end is infinite" in t for t in e.notes)
     e = tiny.estimate(x, x + 0.01 * r.standard_normal(2000))
     assert np.isfinite(e.upper) and not any("upper end is infinite" in t for t in e.notes)
+
+
+def test_copies_through_a_rotation_are_flagged(tiny):
+    # Y = A X for a rotation A of 3 columns: per-column ranks bend the map, so only the raw values'
+    # check (features.raw_copies) sees the copy; one extreme row shared by independent sides makes a
+    # raw correlation near 1 in its half of the rows only, and is not taken for copies
+    r = np.random.default_rng(41)
+    a = np.linalg.qr(r.standard_normal((3, 3)))[0]
+    x = np.exp(r.standard_normal((2000, 3)))
+    # the copula scores' canonical correlation alone stays below the threshold
+    assert features._top_canonical(copula_normal(x)[0], copula_normal(x @ a.T)[0]) < features.COPY_RHO
+    with pytest.warns(infoatlas.InfoAtlasWarning, match="copies of each other"):
+        e = tiny.estimate(x, x @ a.T)
+    assert e.upper == np.inf and any("canonical correlation of the values" in t for t in e.notes)
+    x, y = r.standard_normal((2000, 3)), r.standard_normal((2000, 3))
+    x[0], y[0] = 1e6, 1e6
+    assert features._top_canonical(x, y) > features.COPY_RHO       # one row alone: near 1 on all rows
+    e = tiny.estimate(x, y)
+    assert np.isfinite(e.upper) and not any("copies of each other" in t for t in e.notes)

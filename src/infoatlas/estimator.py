@@ -859,8 +859,9 @@ class InfoAtlas:
                 mi, lower, upper, notes = _checks.check_reading(p.scores, mi, lower, upper, notes, p.joint_ksg)
             if p.near_copy:
                 # the MI of (nearly) linear copies is at least 5.4 nats (COPY_RHO), infinite for exact
-                # copies, and the data bound it from below only: at n = 5,000 Y = X read 7.50 [7.23, 8.26]
-                # and Y = X + 0.001 N (6.9 nats) 7.16 [6.91, 7.74] (docs/experiments/real_shapes/copies.md)
+                # copies, and the data bound it from below only: at n = 5,000 Y = X read 7.50 [7.23, 8.26],
+                # Y = X + 0.001 N (6.9 nats) 7.16 [6.91, 7.74] and Y = A X (3 columns) 9.77 [8.76, 10.81]
+                # (docs/experiments/real_shapes/copies.md)
                 upper = np.inf
                 notes = notes + ("the interval's upper end is infinite: the data do not bound the MI of (nearly) "
                                  "copies from above",)

@@ -25,6 +25,8 @@ from .validation import check_random_state, validate_xy, warn_data
 
 DEFAULT_MAX_ROWS = 100_000  #: rows above this are subsampled (deterministically) before ranking
 COPY_RHO = 1.0 - 1e-5  #: a canonical correlation above this: a side is (nearly) a linear copy of the other
+RAW_COPY_ROWS = 32_768  #: rows read by the raw values' copies check (two halves)
+_COPIES = "X and Y are (nearly) copies of each other"  # the head of the copies note (see raw_copies)
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,9 @@ class Prepared:
         :meth:`infoatlas.estimator.InfoAtlas._label_estimate`) where a side is one heavily tied
         column: the categorical estimate replaces the network's where its interval lies clearly
         above the network's estimate; else None.
-    near_copy : whether a canonical correlation is above ``COPY_RHO`` (X and Y nearly linear copies
-        of each other): the estimator leaves the interval open above.
+    near_copy : whether a canonical correlation of the copula scores, or of the raw values in each
+        half of the rows (:func:`raw_copies`), is above ``COPY_RHO`` (X and Y nearly copies of each
+        other): the estimator leaves the interval open above.
     """
 
     inputs: dict | None
@@ -134,6 +137,40 @@ def order_rows(a: np.ndarray, random_state) -> np.ndarray:
     w = rng.uniform(50.0, 100.0)
     key = np.modf(np.abs(np.cos(w * np.arctan(a)).sum(1)) * 1e3)[0]
     return np.argsort(key, kind="stable")
+
+
+def _top_canonical(x: np.ndarray, y: np.ndarray) -> float:
+    """The largest sample canonical correlation of x (m, dx) and y (m, dy), float64, from the
+    covariances of the standardised columns (O(m d^2); directions with variance below 1e-12 of a
+    side's largest dropped, so a column repeated within a side adds no spurious direction)."""
+    def whitened(a):  # (m, d) -> (m, r): centred columns in an orthonormal basis of their span
+        a = a - a.mean(0)
+        a = a / np.maximum(a.std(0), np.finfo(float).tiny)
+        w, v = np.linalg.eigh(a.T @ a)
+        keep = w > 1e-12 * w[-1]
+        return a @ (v[:, keep] / np.sqrt(w[keep]))
+    return float(np.linalg.svd(whitened(x).T @ whitened(y), compute_uv=False)[0])
+
+
+def raw_copies(x: np.ndarray, y: np.ndarray, random_state=0) -> float | None:
+    """The smaller of the largest canonical correlations of the raw values x (m, dx), y (m, dy)
+    (non-constant columns) in the two halves of the rows (:func:`order_rows`), where both are above
+    ``COPY_RHO``, else None.  Y = A X for a rotation A of several columns is an exact copy (infinite
+    MI) that the copula scores' check misses, because ranks taken column by column bend the linear
+    map (3 columns a side read 9.1-9.8 nats with a finite interval,
+    docs/experiments/real_shapes/copies.md).  Both halves must show it, so one extreme row shared
+    by the two sides (which alone makes a raw correlation near 1) is not taken for copies; with few
+    rows for the columns (a half of at most 3 (dx + dy) rows) sample canonical correlations reach 1
+    whatever the data, and nothing is said."""
+    m, dx, dy = x.shape[0], x.shape[1], y.shape[1]
+    if dx == 0 or dy == 0 or m // 2 <= 3 * (dx + dy):
+        return None
+    # copies hold on every subset of rows: up to RAW_COPY_ROWS of them suffice, in an order fixed
+    # by the values of a column a side (all columns: 0.8 s at 100,000 rows and 64 + 64 columns)
+    order = order_rows(np.hstack([x[:, :1], y[:, :1]]), random_state)[:RAW_COPY_ROWS]
+    m = order.shape[0]
+    top = min(_top_canonical(x[h], y[h]) for h in (order[: m // 2], order[m // 2:]))
+    return top if top > COPY_RHO else None
 
 
 def subsample_rows(a: np.ndarray, max_rows: int, random_state) -> np.ndarray:
@@ -362,6 +399,12 @@ class Featurizer:
             notes.append(f"subsampled {max_rows} of {n} rows")
         zx, cx = copula_normal(x, "x")
         zy, cy = copula_normal(y, "y")
+        top = raw_copies(x[:, ~cx], y[:, ~cy], random_state)
+        if top is not None:
+            msg = (f"{_COPIES} (canonical correlation of the values {top:.6f} in each half of the rows): the MI "
+                   "of continuous copies is infinite, and the estimate only says that it is large")
+            notes.append(msg)
+            warn_data(msg)
         return zx[:, ~cx], zy[:, ~cy], n, dim_x, dim_y, notes
 
     def prepare_scores(self, zx: np.ndarray, zy: np.ndarray, n: int, dim_x: int, dim_y: int, notes=(),
@@ -434,11 +477,12 @@ class Featurizer:
             if dx > cap or dy > cap:
                 notes.append(f"kept the leading {cap} canonical directions per side")
             top = float(can.rho[b * kk].max()) if can.rho.numel() else 0.0
-            near_copy = False
+            # flagged already by the raw values' check (Featurizer.scores)?
+            near_copy = any(str(note).startswith(_COPIES) for note in notes)
             # with few rows for the columns sample canonical correlations reach 1 whatever the data
             # (m <= dx + dy + 1 makes them exactly 1): no evidence of copies there
-            if top > COPY_RHO and m > 3 * (dx + dy):
-                msg = (f"X and Y are (nearly) copies of each other (canonical correlation {top:.6f}): the MI of "
+            if top > COPY_RHO and m > 3 * (dx + dy) and not near_copy:
+                msg = (f"{_COPIES} (canonical correlation {top:.6f}): the MI of "
                        "continuous copies is infinite, and the estimate only says that it is large")
                 notes.append(msg)
                 warn_data(msg)

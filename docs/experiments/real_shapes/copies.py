@@ -1,6 +1,7 @@
 """X and Y (nearly) linear copies of each other: the interval before and after its upper end is left
-open where a canonical correlation is above ``features.COPY_RHO`` (1 - 1e-5; MI 5.4 nats for a
-normal pair there).
+open where a canonical correlation of the copula scores, or of the raw values in each half of the
+rows (``features.raw_copies``), is above ``features.COPY_RHO`` (1 - 1e-5; MI 5.4 nats for a normal
+pair there).
 
     python docs/experiments/real_shapes/copies.py > docs/experiments/real_shapes/copies.md
 
@@ -36,8 +37,31 @@ def noisy_copy(s, d=1):
     return sample, (np.inf if s == 0 else d / 2 * np.log1p(1 / s**2))
 
 
+def heavy_rotation():
+    """Y = A X, X with log-normal columns (heavy tails; 3 a side): an exact copy, MI infinite."""
+    a = np.linalg.qr(np.random.default_rng(3).normal(size=(3, 3)))[0]
+
+    def sample(r, n):
+        x = np.exp(r.normal(size=(n, 3)))
+        return x, x @ a.T
+    return sample, np.inf
+
+
+def shared_outlier():
+    """Independent normal sides (3 columns each) whose first row is 1e6 on every column of both: one
+    extreme row makes raw correlations near 1, but the MI is that of independent data (0)."""
+    def sample(r, n):
+        x, y = r.normal(size=(n, 3)), r.normal(size=(n, 3))
+        x[0], y[0] = 1e6, 1e6
+        return x, y
+    return sample, 0.0
+
+
 CASES = {"Y = X": noisy_copy(0.0), "Y = X + 0.001 N": noisy_copy(1e-3), "Y = X + 0.003 N": noisy_copy(3e-3),
-         "Y = X + 0.01 N (not flagged)": noisy_copy(1e-2), "Y = A X, 3 columns a side": noisy_copy(0.0, 3)}
+         "Y = X + 0.01 N (not flagged)": noisy_copy(1e-2), "Y = A X, 3 columns a side": noisy_copy(0.0, 3),
+         "Y = A X + 0.003 N, 3 columns a side": noisy_copy(3e-3, 3),
+         "Y = A X, 3 log-normal columns a side": heavy_rotation(),
+         "independent, one row 1e6 on both sides (not flagged)": shared_outlier()}
 
 
 def main(reps=6):
