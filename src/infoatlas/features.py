@@ -139,17 +139,32 @@ def order_rows(a: np.ndarray, random_state) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
+def whitened(a: np.ndarray) -> np.ndarray:
+    """a (m, d) float64 -> (m, r), r <= d: the centred, standardised columns in an orthonormal basis
+    of their span (O(m d^2), from their covariance), directions with variance below 1e-10 of the
+    largest dropped, so that linearly dependent columns (a column repeated, nearly collinear ones)
+    add no direction of their own.  Constant columns add none either; values too large to square in
+    float64 leave no direction at all, (m, 0)."""
+    a = a - a.mean(0)
+    sd = a.std(0)
+    a = a[:, sd > 0] / sd[sd > 0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        cov = a.T @ a / a.shape[0]
+    if a.shape[1] == 0 or not np.isfinite(cov).all():
+        return np.zeros((a.shape[0], 0))
+    w, v = np.linalg.eigh(cov)
+    keep = w > 1e-10 * w[-1]
+    return np.ascontiguousarray(a @ (v[:, keep] / np.sqrt(w[keep])))
+
+
 def _top_canonical(x: np.ndarray, y: np.ndarray) -> float:
-    """The largest sample canonical correlation of x (m, dx) and y (m, dy), float64, from the
-    covariances of the standardised columns (O(m d^2); directions with variance below 1e-12 of a
-    side's largest dropped, so a column repeated within a side adds no spurious direction)."""
-    def whitened(a):  # (m, d) -> (m, r): centred columns in an orthonormal basis of their span
-        a = a - a.mean(0)
-        a = a / np.maximum(a.std(0), np.finfo(float).tiny)
-        w, v = np.linalg.eigh(a.T @ a)
-        keep = w > 1e-12 * w[-1]
-        return a @ (v[:, keep] / np.sqrt(w[keep]))
-    return float(np.linalg.svd(whitened(x).T @ whitened(y), compute_uv=False)[0])
+    """The largest sample canonical correlation of x (m, dx) and y (m, dy), float64, from their
+    :func:`whitened` bases (a column repeated within a side adds no spurious direction); 0 where a
+    side has no direction left (constant on these rows)."""
+    bx, by = whitened(x), whitened(y)
+    if bx.shape[1] == 0 or by.shape[1] == 0:
+        return 0.0
+    return float(np.linalg.svd(bx.T @ by, compute_uv=False)[0] / x.shape[0])
 
 
 def raw_copies(x: np.ndarray, y: np.ndarray, random_state=0) -> float | None:
