@@ -164,9 +164,9 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
     untied column pairs the screen rejects, the largest KSG among them against the upper end; then,
     for dx + dy <= JOINT_DIMS_MAX, the joint space, where ``joint_ksg`` (the head's 512-row
     statistic, :attr:`infoatlas.features.Prepared.joint_ksg`; None: no joint check) exceeds the
-    upper end, or where a side lies on a curve (:func:`curve_side`); there a joint KSG
-    below the network's estimate becomes the estimate (:func:`_curve`).  Columns with ties are skipped (KSG counts tied rows as infinitely close);
-    math.fsum, a screen that is a function of the set of rows and a value-ordered subset keep row
+    upper end, or where a side lies on a curve (:func:`curve_side`); there a joint KSG below the
+    network's estimate becomes the estimate (:func:`_curve`).  Columns with ties are skipped (KSG
+    counts tied rows as infinitely close); math.fsum, a screen that is a function of the set of rows and a value-ordered subset keep row
     order and the X/Y swap exactly free.
     """
     zx, zy = scores
@@ -223,9 +223,9 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
 
 def _curve(k: float, curve: str, m: int, mi: float, lower: float, upper: float, notes: tuple) -> tuple:
     """A side on a curve (``curve``, the note saying so): joint KSG's reading k below the network's
-    mi becomes the estimate (at least 0); the interval runs from the lower of the network's lower end and
-    k - JOINT_MARGIN / sqrt(m) (KSG's spread under independence) up to the network's upper end, so
-    it keeps both readings (KSG reads strong dependence low: on a surface in 3 columns, which is not
+    mi becomes the estimate (at least 0); the interval runs from the lower of the network's lower
+    end and k - JOINT_MARGIN / sqrt(m) (KSG's spread under independence) up to the network's upper
+    end, so it keeps both readings (KSG reads strong dependence low: on a surface in 3 columns, which is not
     flagged, it read 4.0 for 4.6 nats at 1,000 rows; docs/experiments/real_shapes/curves.md)."""
     note = (f"{curve}: KSG in the joint space (the ranks of {m} rows) reads {k:.3g} nats, below the network's "
             f"{mi:.3g}; the estimate is KSG's, and the interval keeps both readings")

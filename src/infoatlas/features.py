@@ -101,8 +101,8 @@ class Prepared:
         cover the network's reading of it; else None.
     labels : (categorical reading in nats, arguments of
         :meth:`infoatlas.estimator.InfoAtlas._label_estimate`) where a side is one heavily tied
-        column or has one beside untied columns: the categorical estimate replaces the network's where its interval lies clearly
-        above the network's estimate; else None.
+        column or has one beside untied columns: the categorical estimate replaces the network's
+        where its interval lies clearly above the network's estimate; else None.
     near_copy : whether a canonical correlation of the copula scores, or of the raw values in each
         half of the rows (:func:`raw_copies`), is above ``COPY_RHO`` (X and Y nearly copies of each
         other): the estimator leaves the interval open above.
