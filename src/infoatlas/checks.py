@@ -133,17 +133,21 @@ def screen(zx: np.ndarray, zy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return stats.chi2.sf(g, (b - 1) ** 2), (g - (b - 1) ** 2) / (2.0 * n)
 
 
-def curve_side(zx: np.ndarray, zy: np.ndarray) -> str | None:
+def curve_side(zx: np.ndarray, zy: np.ndarray, order: np.ndarray | None = None) -> str | None:
     """A note where a side of several columns lies on a curve in its columns, else None:
     :func:`~infoatlas.knn.local_width` of its whitened copula scores (zx (m, dx) or zy (m, dy), on up
     to CURVE_ROWS value-ordered rows, at least CURVE_MIN_ROWS) below CURVE_WIDTH.  An angle as
     (cos, sin), a column padded with functions of itself, a helix; the whitening
     (:func:`~infoatlas.features.whitened`) leaves out sides that are thin only because their
-    columns are nearly collinear."""
+    columns are nearly collinear.  ``order``: :func:`~infoatlas.features.order_rows` of the rows,
+    where the caller has it."""
     if zx.shape[0] < CURVE_MIN_ROWS:
         return None
-    keep = (np.sort(order_rows(np.hstack([zx, zy]), 0)[:CURVE_ROWS]) if zx.shape[0] > CURVE_ROWS
-            else slice(None))
+    if zx.shape[0] > CURVE_ROWS:
+        order = order_rows(np.hstack([zx, zy]), 0) if order is None else order
+        keep = np.sort(order[:CURVE_ROWS])
+    else:
+        keep = slice(None)
     for name, z in (("X", zx), ("Y", zy)):
         if z.shape[1] >= 2:
             w = whitened(z[keep])
@@ -205,11 +209,13 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
     # sides on a curve: the network was trained on such sides only in many columns, and in a
     # few it reads too high (an angle as (cos, sin) on both sides 2.1 nats for 1.62) where joint KSG
     # erred by a few hundredths (docs/experiments/real_shapes/curves.md)
-    curve = curve_side(zx, zy) if CURVE_CHECK and max(dx, dy) >= 2 else None
+    # one value-ordered row order (row-order free) for both subsets, where either needs one
+    order = order_rows(np.hstack([zx, zy]), 0) if m > min(CURVE_ROWS, JOINT_ROWS_MAX) else None
+    curve = curve_side(zx, zy, order) if CURVE_CHECK and max(dx, dy) >= 2 else None
     if joint_ksg <= upper and curve is None:
         return mi, lower, upper, notes
     if m > JOINT_ROWS_MAX:  # a subset fixed by the rows' values: row-order free
-        keep = np.sort(order_rows(np.hstack([zx, zy]), 0)[:JOINT_ROWS_MAX])
+        keep = np.sort(order[:JOINT_ROWS_MAX])
         zx, zy, m = zx[keep], zy[keep], JOINT_ROWS_MAX
     # the kd-tree queries on both cores from 2,000 rows (unlike one column pair, where the threads pay
     # only above 20,000): at 5,000 rows 2+2 about 110 -> 75 ms, 3+3 270 -> 170 ms; the counts are exact

@@ -727,9 +727,8 @@ class InfoAtlas:
         chain rule read 1.41 / 1.77 at n = 1,000 / 5,000 (docs/experiments/coded_labels/beside.md).
         """
         vx, vy, n, notes = self._validated(ax, ay, policy)
-        mx, my = np.full(vx.shape[1], on_x), np.full(vy.shape[1], not on_x)
-        if mask is not None:
-            mx, my = (mask, np.zeros(vy.shape[1], bool)) if on_x else (np.zeros(vx.shape[1], bool), mask)
+        mask = np.ones((vx if on_x else vy).shape[1], bool) if mask is None else mask
+        mx, my = (mask, np.zeros(vy.shape[1], bool)) if on_x else (np.zeros(vx.shape[1], bool), mask)
         # a screen (the neighbour estimate alone, on at most LABEL_SCREEN_ROWS rows chosen from their
         # values): most such data keep the network's reading, and on all 5,000 rows with 8 columns
         # beside the label it took 24 times the network's time (with the screen 5 times: compare.md)

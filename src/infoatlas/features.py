@@ -143,16 +143,15 @@ def whitened(a: np.ndarray) -> np.ndarray:
     """a (m, d) float64 -> (m, r), r <= d: the centred, standardised columns in an orthonormal basis
     of their span (O(m d^2), from their covariance), directions with variance below 1e-10 of the
     largest dropped, so that linearly dependent columns (a column repeated, nearly collinear ones)
-    add no direction of their own.  Constant columns add none either; values too large to square in
-    float64 leave no direction at all, (m, 0)."""
-    a = a - a.mean(0)
-    sd = a.std(0)
-    a = a[:, sd > 0] / sd[sd > 0]
-    with np.errstate(over="ignore", invalid="ignore"):
-        cov = a.T @ a / a.shape[0]
-    if a.shape[1] == 0 or not np.isfinite(cov).all():
-        return np.zeros((a.shape[0], 0))
-    w, v = np.linalg.eigh(cov)
+    add no direction of their own.  Constant columns add none either (no column varies: (m, 0)).
+    The columns are standardised by :func:`infoatlas.discrete.standardise`, whose squares cannot
+    overflow (values near 1e154 did here)."""
+    from .discrete import standardise
+
+    a = standardise(a[:, np.ptp(a, axis=0) > 0])
+    if a.shape[1] == 0:
+        return a
+    w, v = np.linalg.eigh(a.T @ a / a.shape[0])
     keep = w > 1e-10 * w[-1]
     return np.ascontiguousarray(a @ (v[:, keep] / np.sqrt(w[keep])))
 
