@@ -452,7 +452,8 @@ def readme_blocks() -> dict[str, str]:
         strong = ia[ia["truth"] >= 2]
         b["limits"] += ("\n- Strong non-monotone dependence (`functional`: Y = f(X) + small noise, f non-monotone) is "
                         "underestimated, most with two or more columns a side, where every estimator here reads it low "
-                        "(one column a side is checked against KSG on all rows): 90% coverage by dims "
+                        "(one column a side is checked against KSG on all rows, sides of up to four columns against "
+                        "a regression bound): 90% coverage by dims "
                         + ", ".join(f"{d.replace('x', '+')} {v:.0%}" for d, v in cov.items())
                         + f"; at a true MI of 2 nats or more ({len(strong)} data sets) the estimate averages "
                         f"{(strong['estimate'] / strong['truth']).mean():.0%} of the truth.")

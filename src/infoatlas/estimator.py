@@ -17,7 +17,7 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 import torch
 
-from .features import DEFAULT_MAX_ROWS, Featurizer, Prepared, chunk_batches, subsample_rows
+from .features import DEFAULT_MAX_ROWS, Featurizer, Prepared, chunk_batches, order_rows, subsample_rows
 from .copula import copula_normal
 from .interface import MIEstimate
 from .model import SetMI
@@ -26,6 +26,7 @@ from . import atoms as _atoms
 from . import checks as _checks
 from . import discrete as _discrete
 from . import pooled as _pooled
+from . import regression as _regress
 from .validation import (MIN_SAMPLES, SERIAL_COLUMNS, SERIAL_ROWS, align_pandas, as_2d, as_2d_typed, check_int,
                          check_random_state, lag1_rank_autocorrelations, looks_serial, serial_note, validate_xy,
                          warn_data)
@@ -80,6 +81,7 @@ class Scored(NamedTuple):
     bound: tuple | None = None  # repeat_bound of the data before their ties were broken (see _many_ties_broken)
     # (reading, (x, y, mask_x, mask_y, n, notes, k, interval)): read as categories (see _label_reading)
     labels: tuple | None = None
+    regression: _regress.RegressionBound | None = None  # the data's regression bound (see _regression)
 
     @property
     def items(self) -> list:
@@ -231,6 +233,18 @@ def _atom_side(ax: np.ndarray, ay: np.ndarray) -> str | None:
     return _atom_side_of(range(ax.shape[1]), range(ax.shape[1], len(cols)), has)
 
 
+def _regression(x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.ndarray) -> _regress.RegressionBound | None:
+    """The regression bound (:func:`infoatlas.regression.regression_bound`) of the values x (m, dx),
+    y (m, dy) with copula scores zx, zy, where it applies (a side of at most four columns, enough
+    rows, no column with ties, :data:`infoatlas.checks.REGRESSION_CHECK`), else None."""
+    if not (_checks.REGRESSION_CHECK and zx.shape[1] and zy.shape[1]
+            and _regress.applies(zx.shape[1], zy.shape[1], zx.shape[0])
+            and all(np.unique(c).size == c.size for c in (*zx.T, *zy.T))):
+        return None
+    order = order_rows(np.hstack([zx, zy]), 0) if zx.shape[0] > _regress.ROWS else None
+    return _regress.regression_bound(x, y, zx, zy, order)
+
+
 def _keep_scores(p: Prepared, zx: np.ndarray, zy: np.ndarray) -> None:
     """Keep the copula scores zx (m, dx), zy (m, dy) on ``p`` for the checks of the network's
     reading against KSG on all rows (:func:`infoatlas.checks.check_reading`), where they apply."""
@@ -367,7 +381,7 @@ class InfoAtlas:
     def _scored(self, x, y, nan_policy: str | None = None, null: bool = True) -> "Scored":
         """Copula scores of one data set (and of its permuted copies, see :meth:`prepare`)."""
         kw = dict(nan_policy=nan_policy or self.nan_policy, max_rows=self.max_rows, random_state=self.random_state)
-        item = self.featurizer.scores(x, y, **kw)
+        item, (vx, vy) = self.featurizer.scores(x, y, values=True, **kw)
         zx, zy, n, dim_x, dim_y, _ = item
         nulls = None
         if null and zx.shape[1] and zy.shape[1] and _few_rows(n, dim_x, dim_y):
@@ -377,7 +391,8 @@ class InfoAtlas:
                 warnings.simplefilter("ignore")
                 nulls = [self.featurizer.scores(x, y[rng.permutation(y.shape[0])], **kw)
                          for _ in range(FEW_ROWS_PERMUTATIONS)]
-        return Scored(item, nulls)
+        few = _few_rows(n, dim_x, dim_y)
+        return Scored(item, nulls, regression=None if few else _regression(vx, vy, zx, zy))
 
     def _prepare_scored(self, scored: Sequence["Scored"]) -> list[Prepared]:
         """:class:`Prepared` inputs of scored data sets, prepared together (data sets of the same
@@ -391,6 +406,7 @@ class InfoAtlas:
                 p.bound = sc.bound if sc.bound is not None else _pooled.repeat_bound(sc.item[0], sc.item[1])
                 p.bracket = sc.bracket
                 p.labels = sc.labels
+                p.regression = sc.regression
                 _keep_scores(p, sc.item[0], sc.item[1])
             k = len(sc.nulls or [])
             if sc.nulls is not None:
@@ -866,6 +882,8 @@ class InfoAtlas:
                     notes = notes + (f"{head}: the estimate is unreliable and the interval is widened to include 0",)
             if p.scores is not None and not _few_rows(p.n, p.dim_x, p.dim_y):
                 mi, lower, upper, notes = _checks.check_reading(p.scores, mi, lower, upper, notes, p.joint_ksg)
+            if p.regression is not None and not p.near_copy and not _few_rows(p.n, p.dim_x, p.dim_y):
+                mi, lower, upper, notes = _checks.regression_check(p.regression, mi, lower, upper, notes)
             if p.near_copy:
                 # the MI of (nearly) linear copies is at least 5.4 nats (COPY_RHO), infinite for exact
                 # copies, and the data bound it from below only: at n = 5,000 Y = X read 7.50 [7.23, 8.26],

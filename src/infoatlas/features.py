@@ -21,6 +21,7 @@ import torch
 from .canonical import Canonical, canonicalise, gaussian_mi
 from .copula import copula_normal, copula_normal_torch
 from .knn import global_features, knn_features, knn_features_many
+from .regression import RegressionBound
 from .validation import check_random_state, validate_xy, warn_data
 
 DEFAULT_MAX_ROWS = 100_000  #: rows above this are subsampled (deterministically) before ranking
@@ -106,6 +107,9 @@ class Prepared:
     near_copy : whether a canonical correlation of the copula scores, or of the raw values in each
         half of the rows (:func:`raw_copies`), is above ``COPY_RHO`` (X and Y nearly copies of each
         other): the estimator leaves the interval open above.
+    regression : the largest regression bound of the MI over the columns
+        (:class:`infoatlas.regression.RegressionBound`), set by the estimator where a side has at most
+        four columns and no column ties; :func:`infoatlas.checks.regression_check` reads it; else None.
     """
 
     inputs: dict | None
@@ -122,6 +126,7 @@ class Prepared:
     tied: "Prepared | None" = None
     labels: tuple | None = None
     near_copy: bool = False
+    regression: RegressionBound | None = None
 
 
 def order_rows(a: np.ndarray, random_state) -> np.ndarray:
@@ -400,10 +405,12 @@ class Featurizer:
         return self.prepare_many([item], max_chunks=max_chunks, random_state=random_state)[0]
 
     @staticmethod
-    def scores(x, y, *, nan_policy: str = "raise", max_rows: int = DEFAULT_MAX_ROWS, random_state=0) -> tuple:
+    def scores(x, y, *, nan_policy: str = "raise", max_rows: int = DEFAULT_MAX_ROWS, random_state=0,
+               values: bool = False) -> tuple:
         """The first steps of :meth:`prepare` (validate, subsample above ``max_rows``, copula): the
         item (zx (m, dx'), zy (m, dy'), n, dim_x, dim_y, notes) that :meth:`prepare_many` reads,
-        constant columns removed (dx', dy' <= dim_x, dim_y; m <= n rows)."""
+        constant columns removed (dx', dy' <= dim_x, dim_y; m <= n rows).  ``values``: (item,
+        (x (m, dx'), y (m, dy'))), the validated values of the same rows and columns besides."""
         x, y, notes = validate_xy(x, y, nan_policy=nan_policy)
         n, dim_x, dim_y = x.shape[0], x.shape[1], y.shape[1]
         notes = list(notes)
@@ -419,7 +426,8 @@ class Featurizer:
                    "of continuous copies is infinite, and the estimate only says that it is large")
             notes.append(msg)
             warn_data(msg)
-        return zx[:, ~cx], zy[:, ~cy], n, dim_x, dim_y, notes
+        item = (zx[:, ~cx], zy[:, ~cy], n, dim_x, dim_y, notes)
+        return (item, (x[:, ~cx], y[:, ~cy])) if values else item
 
     def prepare_scores(self, zx: np.ndarray, zy: np.ndarray, n: int, dim_x: int, dim_y: int, notes=(),
                        *, max_chunks: int | None = None, random_state=0) -> Prepared:

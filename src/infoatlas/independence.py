@@ -52,7 +52,9 @@ def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, c
     """Network MI (nats) of (zx, zy) re-paired by each row of ``perms`` (B, n), or as given (None);
     each reading after the estimator's checks against KSG on all rows
     (:func:`infoatlas.checks.check_reading`), so that the statistic is the same function of the data
-    as the estimate's (and as ``pairwise``'s matrix) for the data and every re-pairing."""
+    for the data and every re-pairing, and that of ``pairwise``'s matrix.  The estimate's last check,
+    the regression bound (:mod:`infoatlas.regression`), is left out: it reads the raw values and
+    fits every row's neighbourhood, for each re-pairing again."""
     from . import checks
     from .estimator import _few_rows
 
