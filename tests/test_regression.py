@@ -46,6 +46,22 @@ def test_bound_of_functions_noise_and_a_noisy_product():
     assert b.function is None and b.side == "Y" and 1.5 < b.lower < 2.122
 
 
+def test_a_function_spread_over_columns_is_read_along_their_combination(monkeypatch):
+    # Y = A (a b, c): neither column of Y is a function of X = (a, b), their combination A^-1 is
+    r = np.random.default_rng(5)
+    x, c = r.normal(size=(1000, 2)), r.normal(size=1000)
+    mix = np.array([[1.0, 0.7], [0.4, -1.2]])
+    f = _bound(x, np.c_[x[:, 0] * x[:, 1], c] @ mix.T)
+    assert f.function is not None and f.function[:2] == ("Y", None) and f.column is None
+    # sin 2a + 0.1 N (1.70 nats) mixed with a noise column: the combination reads it, the columns
+    # alone far less (each mixes in the noise)
+    y = np.c_[np.sin(2 * x[:, 0]) + 0.1 * r.normal(size=1000), c] @ mix.T
+    both = _bound(x, y)
+    monkeypatch.setattr(regression, "COMBINE_MAX", 1)
+    alone = _bound(x, y)
+    assert both.column is None and 1.0 < both.lower < 1.70 and alone.value < both.value - 0.5
+
+
 def test_bound_is_free_of_row_order_and_side():
     r = np.random.default_rng(2)
     x = r.normal(size=(1500, 2))

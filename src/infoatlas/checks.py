@@ -274,12 +274,14 @@ def regression_check(rb, mi: float, lower: float, upper: float, notes: tuple) ->
     covered the MI in 90% of data sets, where taking the bound only above the network's upper end
     covered 73%, and moving the upper end up by the difference, as for KSG in :func:`_missed`, fewer."""
     spread = rb.value - rb.lower
-    where = (f"a local quadratic regression of {rb.side}'s column {rb.column} (0-based, counting the "
-             f"non-constant columns) on the other side, on {rb.rows} rows, proves at least {rb.lower:.3g} nats "
-             "(h(column) - h(residual), less its spread)")
+    def what(side, column):
+        return (f"{side}'s column {column} (0-based, counting the non-constant columns)" if column is not None
+                else f"a linear combination of {side}'s columns")
+    where = (f"a local quadratic regression of {what(rb.side, rb.column)} on the other side, on {rb.rows} rows, "
+             f"proves at least {rb.lower:.3g} nats (h(column) - h(residual), less its spread)")
     if rb.function is not None:
         side, column, ratio = rb.function
-        note = (f"{side}'s column {column} is a function of the other side (median residual {ratio:.2g} of its "
+        note = (f"{what(side, column)} is a function of the other side (median residual {ratio:.2g} of its "
                 f"spread by local regression): the MI of continuous columns is infinite, the interval's upper "
                 f"end is infinite, and {where}")
         return max(mi, rb.value), max(lower, rb.lower), math.inf, notes + (note,)

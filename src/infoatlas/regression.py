@@ -20,7 +20,9 @@ map of T: the same MI, and a heavy-tailed column regresses better that way); the
 read as they are, robustly scaled (normal scores of the predictors add the ranks' noise to the
 neighbourhoods, which hides functions; they gained on 1 of the 60 functional_noise data sets
 the rule was chosen on, at twice the cost).  The bound is the largest of these, less a margin for
-its sampling spread (:data:`MARGIN`).
+its sampling spread (:data:`MARGIN`).  A side of two to four target columns is also read along the
+combination of its columns that the fit predicts best (:func:`combination`), which finds a function
+of the other side that a linear map spread over several columns.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import linalg, stats
 from scipy.spatial import cKDTree
 
 #: predictor sides of at most this many columns (a quadratic in 4 columns has 15 terms, fitted on
@@ -36,12 +38,16 @@ from scipy.spatial import cKDTree
 DIMS_MAX = 4
 #: target sides of at most this many columns (one solve reads them all; the cost is in the fits)
 TARGETS_MAX = 64
+#: target sides of 2 to this many columns are also read along the combination of their columns
+#: that the fit predicts best (a function that a linear map spread over several columns); the choice
+#: of the combination on the same rows raises the bound by about sqrt(columns / rows), below MARGIN
+COMBINE_MAX = 4
 #: rows read: a value-ordered subset above ROWS (row-order free), none below MIN_ROWS
 ROWS = 1_000
 MIN_ROWS = 200
 #: the bound less MARGIN / sqrt(rows): over 30 draws of one noisy pair its standard deviation was
-#: 1.1-2.9 / sqrt(rows), its mean 0.1-0.5 nats below the MI, its largest at most 0.11 above
-#: (docs/experiments/real_shapes/functions.md, last table)
+#: 1.2-2.7 / sqrt(rows), its mean 0.1-0.5 nats below the MI, its largest at most 0.04 above
+#: (docs/experiments/real_shapes/functions.md, last table; 0.11 above on an earlier set of draws)
 MARGIN = 3.0
 #: a target whose median absolute residual is below this share of its median absolute deviation is a
 #: function of the other side (noise below 0.45% of its spread: the residual of a normal pair at the
@@ -55,15 +61,16 @@ BOUND_MAX = 20.0
 @dataclass(frozen=True)
 class RegressionBound:
     """The largest bound found, ``value`` (nats), and ``lower`` = value - MARGIN / sqrt(rows); its
-    target's ``side`` ("X" or "Y") and ``column`` (0-based among the side's non-constant columns);
-    ``function``: (side, column, ratio) of the column that is most nearly a function of the other
-    side, where its median absolute residual over its median absolute deviation (raw values),
-    ``ratio``, is below FUNCTION_RATIO, else None; ``rows`` read."""
+    target's ``side`` ("X" or "Y") and ``column`` (0-based among the side's non-constant columns;
+    None: the combination of the side's columns of :func:`combination`); ``function``: (side,
+    column, ratio) of the column (or combination) that is most nearly a function of the other side,
+    where its median absolute residual over its median absolute deviation (raw values), ``ratio``,
+    is below FUNCTION_RATIO, else None; ``rows`` read."""
 
     value: float
     lower: float
     side: str
-    column: int
+    column: int | None
     function: tuple | None
     rows: int
 
@@ -106,10 +113,25 @@ def loo_residuals(s: np.ndarray, t: np.ndarray) -> np.ndarray:
     return t - coef[:, 0, :]
 
 
-def column_bounds(s: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def combination(t: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Targets t (m, c) and their residuals r (m, c) -> (t a, r a), both (m,), for the combination a
+    of the standardised columns that minimises var(r a) / var(t a) (the generalized eigenvector of
+    the smallest eigenvalue; the fits are linear in the targets, so r a is the residual of t a);
+    None where the columns' covariance is singular."""
+    sd = t.std(axis=0)
+    ts, rs = t / sd, r / sd
+    try:
+        _, v = linalg.eigh(np.cov(rs.T), np.cov(ts.T), subset_by_index=[0, 0])
+    except (linalg.LinAlgError, ValueError):
+        return None
+    return ts @ v[:, 0], rs @ v[:, 0]
+
+
+def column_bounds(s: np.ndarray, t: np.ndarray, r: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per column of t (m, c): the bound h(t) - h(residual) (nats, capped at BOUND_MAX) and the
-    median absolute residual over the median absolute deviation, both (c,)."""
-    r = loo_residuals(s, t)
+    median absolute residual over the median absolute deviation, both (c,); ``r``: the residuals
+    (m, c), where known (else fitted here from predictors s)."""
+    r = loo_residuals(s, t) if r is None else r
     c = t.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         h = stats.differential_entropy(np.hstack([t, r]), axis=0)     # (2 c,): one call for all columns
@@ -145,13 +167,25 @@ def regression_bound(x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.ndarra
         if s.shape[1] > DIMS_MAX or t.shape[1] > TARGETS_MAX:
             continue
         c = t.shape[1]
-        b, ratio = column_bounds(robust_scale(s), np.hstack([t, zt]))     # (2 c,): raw targets, then scores
+        targets = np.hstack([t, zt])                                    # (m, 2 c): raw targets, then scores
+        res = loo_residuals(robust_scale(s), targets)
+        names = list(range(c)) * 2                                      # the column each target reads
+        raw = list(range(c))                                            # the raw ones (function test)
+        if 2 <= c <= COMBINE_MAX:
+            for part in (slice(0, c), slice(c, 2 * c)):
+                comb = combination(targets[:, part], res[:, part])
+                if comb is not None:
+                    if part.start == 0:
+                        raw.append(len(names))
+                    targets, res = np.column_stack([targets, comb[0]]), np.column_stack([res, comb[1]])
+                    names.append(None)
+        b, ratio = column_bounds(s, targets, res)
         j = int(np.argmax(b))
-        found.append((float(b[j]), side, j % c))
+        found.append((float(b[j]), side, names[j]))
         # the function test reads raw targets only (the ranks' own noise, about 1e-2 of a column's
         # spread at 1,000 rows, would hide a function)
-        r = int(np.argmin(ratio[:c]))
+        r = raw[int(np.argmin(ratio[raw]))]
         if ratio[r] < FUNCTION_RATIO and (function is None or ratio[r] < function[2]):
-            function = (side, r, float(ratio[r]))
-    value, side, column = max(found)
+            function = (side, names[r], float(ratio[r]))
+    value, side, column = max(found, key=lambda f: f[0])
     return RegressionBound(value, value - MARGIN / math.sqrt(m), side, column, function, m)
