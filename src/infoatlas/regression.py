@@ -11,7 +11,7 @@ continuous columns is infinite.
 
 This is what the network cannot see: it reads the sides through a canonical form fitted for
 Gaussian-like dependence, and strongly non-linear dependence over several columns reads far too
-low there (a column that is a product of two others, a+b c: 1.5 nats for an infinite MI; the
+low there (a column that is a + b c of three others: 1.5 nats for an infinite MI; the
 held-out ``functional_noise`` family read at about half its MI from 2 nats;
 docs/experiments/real_shapes/functions.md).  :func:`infoatlas.checks.regression_check` applies it.
 
@@ -22,7 +22,7 @@ neighbourhoods, which hides functions; they gained on 1 of the 60 functional_noi
 the rule was chosen on, at twice the cost).  The bound is the largest of these, less a margin for
 its sampling spread (:data:`MARGIN`).  A side of two to four target columns is also read along the
 combination of its columns that the fit predicts best (:func:`combination`), which finds a function
-of the other side that a linear map spread over several columns.
+of the other side that a linear map has spread over several columns.
 """
 from __future__ import annotations
 
@@ -39,8 +39,9 @@ DIMS_MAX = 4
 #: target sides of at most this many columns (one solve reads them all; the cost is in the fits)
 TARGETS_MAX = 64
 #: target sides of 2 to this many columns are also read along the combination of their columns
-#: that the fit predicts best (a function that a linear map spread over several columns); the choice
-#: of the combination on the same rows raises the bound by about sqrt(columns / rows), below MARGIN
+#: that the fit predicts best (a function that a linear map has spread over several columns);
+#: choosing the combination on the same rows raises the bound by about sqrt(columns / rows) nats (the
+#: smallest eigenvalue of a sample variance ratio), below MARGIN / sqrt(rows) for these widths
 COMBINE_MAX = 4
 #: rows read: a value-ordered subset above ROWS (row-order free), none below MIN_ROWS
 ROWS = 1_000
@@ -127,11 +128,10 @@ def combination(t: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray] |
     return ts @ v[:, 0], rs @ v[:, 0]
 
 
-def column_bounds(s: np.ndarray, t: np.ndarray, r: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per column of t (m, c): the bound h(t) - h(residual) (nats, capped at BOUND_MAX) and the
-    median absolute residual over the median absolute deviation, both (c,); ``r``: the residuals
-    (m, c), where known (else fitted here from predictors s)."""
-    r = loo_residuals(s, t) if r is None else r
+def column_bounds(t: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of targets t (m, c) with residuals r (m, c) (:func:`loo_residuals`): the bound
+    h(t) - h(residual) (nats, capped at BOUND_MAX) and the median absolute residual over the median
+    absolute deviation, both (c,)."""
     c = t.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         h = stats.differential_entropy(np.hstack([t, r]), axis=0)     # (2 c,): one call for all columns
@@ -179,7 +179,7 @@ def regression_bound(x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.ndarra
                         raw.append(len(names))
                     targets, res = np.column_stack([targets, comb[0]]), np.column_stack([res, comb[1]])
                     names.append(None)
-        b, ratio = column_bounds(s, targets, res)
+        b, ratio = column_bounds(targets, res)
         j = int(np.argmax(b))
         found.append((float(b[j]), side, names[j]))
         # the function test reads raw targets only (the ranks' own noise, about 1e-2 of a column's

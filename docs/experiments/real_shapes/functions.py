@@ -139,7 +139,8 @@ def main(reps=4):
                 return f"{min(v):.2f}-{max(v):.2f}"
             row([name, f"{n:,}", span([r[0].mi for r in rec]), span([r[0].upper for r in rec]),
                  span([r[1].mi for r in rec]), span([r[1].lower for r in rec]),
-                 f"{np.mean([np.isinf(r[0].upper) for r in rec]):.0%}", f"{np.mean([np.isinf(r[1].upper) for r in rec]):.0%}",
+                 f"{np.mean([np.isinf(r[0].upper) for r in rec]):.0%}",
+                 f"{np.mean([np.isinf(r[1].upper) for r in rec]):.0%}",
                  f"{np.mean([any('is a function of the other side' in t for t in r[1].notes) for r in rec]):.0%}",
                  span(kk), span(gg), f"{sum(r[3] for r in rec) / sum(r[2] for r in rec):.2f}"])
     print()
