@@ -239,7 +239,7 @@ def _regression(x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.ndarray) ->
     rows, no column with ties, :data:`infoatlas.checks.REGRESSION_CHECK`), else None."""
     if not (_checks.REGRESSION_CHECK and zx.shape[1] and zy.shape[1]
             and _regress.applies(zx.shape[1], zy.shape[1], zx.shape[0])
-            and all(np.unique(c).size == c.size for c in (*zx.T, *zy.T))):
+            and all(_checks._untied(c) for c in (*zx.T, *zy.T))):
         return None
     order = order_rows(np.hstack([zx, zy]), 0) if zx.shape[0] > _regress.ROWS else None
     return _regress.regression_bound(x, y, zx, zy, order)
@@ -882,7 +882,7 @@ class InfoAtlas:
                     notes = notes + (f"{head}: the estimate is unreliable and the interval is widened to include 0",)
             if p.scores is not None and not _few_rows(p.n, p.dim_x, p.dim_y):
                 mi, lower, upper, notes = _checks.check_reading(p.scores, mi, lower, upper, notes, p.joint_ksg)
-            if p.regression is not None and not p.near_copy and not _few_rows(p.n, p.dim_x, p.dim_y):
+            if p.regression is not None and not p.near_copy:  # None with few rows for the columns (_scored)
                 mi, lower, upper, notes = _checks.regression_check(p.regression, mi, lower, upper, notes)
             if p.near_copy:
                 # the MI of (nearly) linear copies is at least 5.4 nats (COPY_RHO), infinite for exact
