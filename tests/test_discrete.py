@@ -94,9 +94,42 @@ def test_a_negative_reading_is_zero_before_the_interval_is_formed(monkeypatch):
     r = np.random.default_rng(0)
     x, y = r.normal(size=(200, 1)), r.integers(0, 2, (200, 1)).astype(float)
     mi, lower, upper, _ = E.discrete_estimate(x, y, np.array([False]), np.array([True]), reps=8)
-    s = math.sqrt(np.var([-0.05 + 0.01 * i for i in range(-4, 4)], ddof=1) + 0.005 ** 2)
+    # a label against a continuous column: the bias term is the change from n / 2 to n rows (0.005)
+    # over sqrt(2) - 1, a bias falling as n^-1/2 (NN_BIAS_RATE)
+    s = math.sqrt(np.var([-0.05 + 0.01 * i for i in range(-4, 4)], ddof=1) + (0.005 / (math.sqrt(2) - 1)) ** 2)
     assert mi == 0.0 and lower == 0.0
     assert upper == pytest.approx(E.Z90 * s)
+
+
+def test_half_sample_bias_term_follows_the_rate():
+    # half-samples read 1.1 and 1.3 (mean 1.2) where the estimate at n rows is 1.0: the change
+    # 0.2 is the whole remaining bias for a bias ~ 1/n, 0.2 / (sqrt(2) - 1) for one ~ n^-1/2
+    halves = iter([1.1, 1.3] * 2)
+    stat = lambda rows: next(halves)  # noqa: E731
+    sd2 = np.var([1.1, 1.3], ddof=1)
+    assert E.half_sample_spread(stat, 1.0, 100, 0, 2) == pytest.approx(math.sqrt(sd2 + 0.2 ** 2))
+    assert E.half_sample_spread(stat, 1.0, 100, 0, 2, rate=0.5) == pytest.approx(
+        math.sqrt(sd2 + (0.2 / (math.sqrt(2) - 1)) ** 2))
+    assert E.half_sample_spread(stat, 1.0, 100, 0, 0) != E.half_sample_spread(stat, 1.0, 100, 0, 0)  # NaN
+
+
+def test_labels_of_many_classes_get_the_slower_bias_rate_and_tables_do_not(monkeypatch):
+    # 100 classes against 2 columns: Ross reads small classes high and the 1/n bias term missed it
+    # (docs/experiments/label_intervals); the interval with rate 1/2 contains the one with rate 1
+    r = np.random.default_rng(5)
+    c = r.integers(100, size=2000)
+    y = r.normal(size=(100, 2))[c] + 0.3 * r.normal(size=(2000, 2))
+    after = infoatlas.estimate(c, y, discrete_x=True)
+    monkeypatch.setattr(E, "NN_BIAS_RATE", 1.0)
+    before = infoatlas.estimate(c, y, discrete_x=True)
+    assert after.mi == before.mi
+    assert after.lower < before.lower and after.upper > before.upper
+    # two discrete sides (the jackknife table, bias ~ 1/n) are not affected by the rate
+    t = (c + r.integers(0, 2, 2000)) % 100
+    monkeypatch.setattr(E, "NN_BIAS_RATE", 0.25)
+    tab = infoatlas.estimate(c, t, discrete_x=True, discrete_y=True)
+    monkeypatch.setattr(E, "NN_BIAS_RATE", 1.0)
+    assert infoatlas.estimate(c, t, discrete_x=True, discrete_y=True) == tab
 
 
 def test_class_label_against_continuous_features_is_near_the_truth():

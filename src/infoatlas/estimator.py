@@ -57,6 +57,14 @@ LABEL_LOWER = 0.05
 #: the categorical reading that decides whether to compute the categorical estimate at all reads at
 #: most this many rows (InfoAtlas._label_reading)
 LABEL_SCREEN_ROWS = 2_000
+#: a heavily tied column alone on its side with at most LEVELS_MAX distinct values and at least
+#: LEVELS_ROWS rows per value on average, against at most LEVELS_OTHER_MAX columns, is read as
+#: categories whatever the network reads (hour of day, a score of 30 points, age in years): classes
+#: that large suit the neighbour estimate, which then read 2-7 times closer than the network with
+#: the ties broken, whose interval was 3-10 times wider (docs/experiments/label_intervals/levels.md)
+LEVELS_MAX = 50
+LEVELS_ROWS = 20
+LEVELS_OTHER_MAX = 2
 
 #: the categorical readings that widen the interval of few-valued columns read as numbers with ties
 #: (:meth:`InfoAtlas._bracketed`) are taken on at most this many rows: at 100,000 rows of ten
@@ -741,29 +749,64 @@ class InfoAtlas:
         Beside two continuous columns, a label of 50 classes against class means plus a function of
         those columns read 0.45 nats for 1.91, the interval [0.36, 0.65] (coverage 0%), where the
         chain rule read 1.41 / 1.77 at n = 1,000 / 5,000 (docs/experiments/coded_labels/beside.md).
+
+        A side that is the column alone, with at most ``LEVELS_MAX`` values and ``LEVELS_ROWS`` rows
+        per value on average, against at most ``LEVELS_OTHER_MAX`` columns, gets the reading +inf and
+        the last argument ``direct`` True, without the screen: it is read as categories whatever the
+        network reads (docs/experiments/label_intervals/levels.md).
         """
         vx, vy, n, notes = self._validated(ax, ay, policy)
         mask = np.ones((vx if on_x else vy).shape[1], bool) if mask is None else mask
         mx, my = (mask, np.zeros(vy.shape[1], bool)) if on_x else (np.zeros(vx.shape[1], bool), mask)
+        col, other = (vx, vy) if on_x else (vy, vx)
+        if mask.size == 1 and other.shape[1] <= LEVELS_OTHER_MAX:
+            levels = np.unique(col[:, 0]).size
+            if levels <= LEVELS_MAX and col.shape[0] >= LEVELS_ROWS * levels:
+                # few values, each on many rows: read as categories whatever the network reads (an
+                # infinite reading passes the caller's test; _label_estimate then skips its own)
+                return np.inf, (vx, vy, mx, my, n, tuple(notes), k, interval, True)
         # a screen (the neighbour estimate alone, on at most LABEL_SCREEN_ROWS rows chosen from their
         # values): most such data keep the network's reading, and on all 5,000 rows with 8 columns
         # beside the label it took 24 times the network's time (with the screen 5 times: compare.md)
         keep = (subsample_rows(np.hstack([vx, vy]), LABEL_SCREEN_ROWS, self.random_state)
                 if vx.shape[0] > LABEL_SCREEN_ROWS else slice(None))
         reading = max(_discrete.point_estimate(vx[keep], vy[keep], mx, my, k), 0.0)
-        return reading, (vx, vy, mx, my, n, tuple(notes), k, interval)
+        return reading, (vx, vy, mx, my, n, tuple(notes), k, interval, False)
 
     def _label_estimate(self, e: MIEstimate, reading: float, x: np.ndarray, y: np.ndarray, mask_x: np.ndarray,
-                        mask_y: np.ndarray, n: int, notes: tuple, k: int, interval: bool) -> MIEstimate | None:
+                        mask_y: np.ndarray, n: int, notes: tuple, k: int, interval: bool, direct: bool = False
+                        ) -> MIEstimate | None:
         """The estimate of :mod:`infoatlas.discrete` for validated x (m, dx), y (m, dy) with the tied
         column marked by ``mask_x``/``mask_y`` (its ``reading`` computed by :meth:`_label_reading`),
         in place of the network's ``e`` where its 90% interval lies clearly above e's estimate
-        (lower end above ``LABEL_RATIO`` x e's estimate + ``LABEL_LOWER``); else None.
+        (lower end above ``LABEL_RATIO`` x e's estimate + ``LABEL_LOWER``), or in any case where
+        ``direct`` (a column of few values on many rows: ``LEVELS_MAX``); else None.
         ``interval=False``: lower and upper NaN."""
+        if direct:
+            mi, lower, upper, more = _discrete.discrete_estimate(x, y, mask_x, mask_y,
+                                                                 random_state=self.random_state, k=k)
+            side = "X" if mask_x.any() else "Y"
+            levels = np.unique((x if mask_x.any() else y)[:, 0]).size
+            note = (f"{side} is one heavily tied column of {levels} values, each on {x.shape[0] / levels:.0f} rows "
+                    f"on average: read as categories ({mi:.4g} [{lower:.4g}, {upper:.4g}] nats; the network, "
+                    f"reading it as a number with its ties broken, read {e.mi:.4g}); discrete_{side.lower()}=True "
+                    "reads it so directly")
+            if not interval:
+                lower = upper = float("nan")
+            return dataclasses.replace(e, mi=mi, lower=lower, upper=upper, n=n, n_used=x.shape[0],
+                                       notes=tuple(e.notes) + tuple(t for t in notes if t not in e.notes)
+                                       + (note,) + tuple(more))
+        # the choice is made on the interval whose bias term assumes a bias ~ 1/n, on which it was
+        # tuned (docs/experiments/coded_labels); where the categorical reading is taken, its interval
+        # is formed as the discrete path's (NN_BIAS_RATE: wider), which a choice on it would refuse
+        # more often, keeping the network's reading, the one read far off (label(100) beside two
+        # columns at n = 1,000: coverage 50% -> 0%; docs/experiments/label_intervals)
         mi, lower, upper, more = _discrete.discrete_estimate(x, y, mask_x, mask_y, random_state=self.random_state,
-                                                             k=k)
+                                                             k=k, bias_rate=1.0)
         if not lower > LABEL_RATIO * e.mi + LABEL_LOWER:
             return None
+        mi, lower, upper, more = _discrete.discrete_estimate(x, y, mask_x, mask_y, random_state=self.random_state,
+                                                             k=k)
         side, mask = ("X", mask_x) if mask_x.any() else ("Y", mask_y)
         which = (f"{side} is one heavily tied column" if mask.all() else
                  f"{side}'s column {int(np.flatnonzero(mask)[0])} (0-based) is heavily tied")
@@ -942,7 +985,11 @@ class InfoAtlas:
             side at its own where it is one such column too (:mod:`infoatlas.atoms`; the notes say so);
             where a side has several such columns, the ties at their atoms are broken at random
             before the network (or the pooled estimator) reads them (the MI is unchanged; the notes
-            say so).
+            say so).  A side that is one heavily tied column of more than 20 values is also read as
+            categories (:meth:`_label_reading`): that reading replaces the network's where it is
+            clearly higher (a label coded as numbers), or in any case where the column has at most
+            ``LEVELS_MAX`` values with ``LEVELS_ROWS`` rows each on average and the other side at
+            most ``LEVELS_OTHER_MAX`` columns (hour of day, age in years; the notes say so).
         nan_policy : {"raise", "omit"}, optional (default: the estimator's)
         n_neighbors : neighbours of the nearest-neighbour estimators (discrete paths only)
 
