@@ -5,8 +5,8 @@ import pytest
 from scipy import special
 
 import infoatlas
-from infoatlas.atlas.discrete import ClassConditional
 from infoatlas import estimator
+from infoatlas.atlas.discrete import ClassConditional
 from infoatlas.estimator import LABEL_LOWER, InfoAtlas
 
 

@@ -513,10 +513,10 @@ INDEPENDENCE_LEVEL = 0.05
 #: columns, Ross; the chain rule over a side's discrete columns) is taken to fall with the rows,
 #: bias ~ n^-a: the half-samples' change from n / 2 to n rows, d, then leaves a bias of d / (2^a - 1)
 #: at n rows.  Nearest-neighbour biases fall more slowly than 1 / n (a = 1, kept for the tables'
-#: jackknife): with a = 1 the interval covered the truth in 78% of labels of 10-100 classes against
+#: jackknife): with a = 1 the interval covered the truth in 73% of labels of 10-100 classes against
 #: 1-8 columns at n = 1,000 and 5,000 (too narrow where classes are small or the columns many), and
-#: a label of 25-50 classes beside two columns in 0-17% at n = 1,000.  a = 1/2 widens the bias term
-#: 2.4 times (docs/experiments/label_intervals)
+#: a label of 25-100 classes coded as numbers beside two columns in 0-38% at n = 1,000; a = 1/2
+#: widens the bias term 2.4 times: 90% and 100% (docs/experiments/label_intervals/compare.md)
 NN_BIAS_RATE = 0.5
 #: copies of a contingency table with Y's codes permuted (independent data with the same margins):
 #: where their mean estimate exceeds TABLE_NULL_TOL nats the table is too sparse for its estimate

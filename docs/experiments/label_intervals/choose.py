@@ -91,7 +91,8 @@ def table(recs):
     print("|---|---|---|---|---|")
     for rule in RULES:
         a = np.array(total[rule])
-        print(f"| {rule} | {a[:, 0].mean():.4f} | {a[:, 1].mean():.1%} | {a[:, 2].mean():.3f} | {np.median(a[:, 2]):.3f} |")
+        print(f"| {rule} | {a[:, 0].mean():.4f} | {a[:, 1].mean():.1%} | {a[:, 2].mean():.3f} | "
+              f"{np.median(a[:, 2]):.3f} |")
 
 
 if __name__ == "__main__":

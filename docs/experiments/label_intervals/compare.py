@@ -89,7 +89,8 @@ def main():
         for rate, arr in ((1.0, b), (0.5, a)):
             total[group][rate].append(arr)
         print(f"| {name} | {n:,} | {b[:, 0].mean():.3f} | {b[:, 1].mean():.0%} | {a[:, 1].mean():.0%} | "
-              f"{np.median(b[:, 2]):.3f} | {np.median(a[:, 2]):.3f} | {a[:, 3].sum() / b[:, 3].sum():.2f} |", flush=True)
+              f"{np.median(b[:, 2]):.3f} | {np.median(a[:, 2]):.3f} | {a[:, 3].sum() / b[:, 3].sum():.2f} |",
+              flush=True)
     print("\n| group | data sets | MAE | coverage before | coverage after | median width before | median width after | "
           "cells under 75% before | after |")
     print("|---|---|---|---|---|---|---|---|---|")
