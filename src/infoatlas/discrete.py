@@ -40,14 +40,15 @@ AUTO_MAX_LEVELS = 20
 AUTO_ROWS_PER_LEVEL = 5
 
 
-def auto_discrete(col: np.ndarray) -> bool:
-    """The automatic rule for one numeric column (n,): 2 to 20 distinct values, and at least 5 rows
-    per value (a constant column carries nothing, and stays with the continuous path, which ignores
-    it); NaN does not count as a value."""
-    if np.unique(col[:1000]).size > AUTO_MAX_LEVELS:  # settled by the first rows (no full sort)
+def auto_discrete(col: np.ndarray, max_levels: int = AUTO_MAX_LEVELS, rows_per_level: int = AUTO_ROWS_PER_LEVEL
+                  ) -> bool:
+    """The automatic rule for one numeric column (n,): 2 to ``max_levels`` (20) distinct values, and
+    at least ``rows_per_level`` (5) rows per value (a constant column carries nothing, and stays with
+    the continuous path, which ignores it); NaN does not count as a value."""
+    if np.unique(col[:1000]).size > max_levels:  # settled by the first rows (no full sort)
         return False
     k = np.unique(col[~np.isnan(col)]).size
-    return 2 <= k <= AUTO_MAX_LEVELS and k * AUTO_ROWS_PER_LEVEL <= col.shape[0]
+    return 2 <= k <= max_levels and k * rows_per_level <= col.shape[0]
 
 
 def discrete_mask(spec, arr: np.ndarray, name: str, categorical: np.ndarray | None = None,

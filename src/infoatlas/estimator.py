@@ -394,14 +394,14 @@ class InfoAtlas:
         item, (vx, vy) = self.featurizer.scores(x, y, values=True, **kw)
         zx, zy, n, dim_x, dim_y, _ = item
         nulls = None
-        if null and zx.shape[1] and zy.shape[1] and _few_rows(n, dim_x, dim_y):
+        few = _few_rows(n, dim_x, dim_y)
+        if null and zx.shape[1] and zy.shape[1] and few:
             y = np.asarray(y)
             rng = np.random.default_rng([self.random_state, 7919])  # fixed by the estimator's seed
             with warnings.catch_warnings():  # the copies repeat the data's own warnings
                 warnings.simplefilter("ignore")
                 nulls = [self.featurizer.scores(x, y[rng.permutation(y.shape[0])], **kw)
                          for _ in range(FEW_ROWS_PERMUTATIONS)]
-        few = _few_rows(n, dim_x, dim_y)
         return Scored(item, nulls, regression=None if few else _regression(vx, vy, zx, zy))
 
     def _prepare_scored(self, scored: Sequence["Scored"]) -> list[Prepared]:
@@ -537,8 +537,6 @@ class InfoAtlas:
         # stream 2: keys independent of those of the few-valued columns and the atoms (see break_ties)
         tx, ty = _discrete.break_ties(ax, ay, mask_x, mask_y, self.random_state, stream=2)
         planned = self._scored(tx, ty, policy)
-        if interval:
-            planned = self._tie_broken(planned, ax, ay, policy)
         # a tied column alone on its side or beside untied ones may be a label coded as numbers: read
         # it as categories too (_label_reading), against the other side with its ties broken
         lab = [m.sum() == 1 for m in (mask_x, mask_y)]
@@ -546,6 +544,10 @@ class InfoAtlas:
             lx, ly = (ax, ty) if lab[0] else (tx, ay)
             planned = planned._replace(labels=self._label_reading(lx, ly, lab[0], policy, k, interval,
                                                                   mask_x if lab[0] else mask_y))
+        # the reading with the ties kept only widens the network's interval, which a column read as
+        # categories in any case (the reading +inf of _label_reading, LEVELS_MAX) replaces: no second pass
+        if interval and not (planned.labels is not None and planned.labels[0] == np.inf):
+            planned = self._tie_broken(planned, ax, ay, policy)
         note = (f"heavily tied columns with more than {_discrete.AUTO_MAX_LEVELS} distinct values (X "
                 f"{np.flatnonzero(mask_x).tolist()}, Y {np.flatnonzero(mask_y).tolist()}) are read with their "
                 "ties broken at random (the MI is unchanged)")
@@ -761,12 +763,12 @@ class InfoAtlas:
         mask = np.ones((vx if on_x else vy).shape[1], bool) if mask is None else mask
         mx, my = (mask, np.zeros(vy.shape[1], bool)) if on_x else (np.zeros(vx.shape[1], bool), mask)
         col, other = (vx, vy) if on_x else (vy, vx)
-        if mask.size == 1 and other.shape[1] <= LEVELS_OTHER_MAX:
-            levels = np.unique(col[:, 0]).size
-            if levels <= LEVELS_MAX and col.shape[0] >= LEVELS_ROWS * levels:
-                # few values, each on many rows: read as categories whatever the network reads (an
-                # infinite reading passes the caller's test; _label_estimate then skips its own)
-                return np.inf, (vx, vy, mx, my, n, tuple(notes), k, interval, True)
+        if (mask.size == 1 and other.shape[1] <= LEVELS_OTHER_MAX
+                and _discrete.auto_discrete(col[:, 0], LEVELS_MAX, LEVELS_ROWS)):
+            # few values, each on many rows (the automatic rule for discrete columns with wider
+            # limits): read as categories whatever the network reads (an infinite reading passes the
+            # caller's test; _label_estimate then skips its own)
+            return np.inf, (vx, vy, mx, my, n, tuple(notes), k, interval, True)
         # a screen (the neighbour estimate alone, on at most LABEL_SCREEN_ROWS rows chosen from their
         # values): most such data keep the network's reading, and on all 5,000 rows with 8 columns
         # beside the label it took 24 times the network's time (with the screen 5 times: compare.md)
