@@ -1,7 +1,8 @@
 """The checks of the network's reading against KSG on all rows (infoatlas.checks) on sides of several
 columns: the G-test screen of the column pairs, the check itself, its invariances, and the estimator
 and independence test reading dependence in one column pair among several; the joint-space check of
-small sides (dependence a rotation spreads over the columns)."""
+small sides (dependence a rotation spreads over the columns); KSG kept inside the reading in few
+columns (a floor of the estimate, a cap of the lower end)."""
 import numpy as np
 import pytest
 from scipy import stats
@@ -132,7 +133,15 @@ def test_joint_check_reads_dependence_no_column_pair_shows():
     assert upper == pytest.approx(max(0.05 + k - 0.01, k + 2 * checks.JOINT_MARGIN / np.sqrt(4000)))
     assert "joint space of all 2 + 2 columns" in notes[0]
     # a head statistic within the interval (the trigger), or more columns than JOINT_DIMS_MAX: unchanged
-    assert checks.check_reading((zx, zy), 0.01, 0.0, 0.05, (), 0.04) == (0.01, 0.0, 0.05, ())
+    # (2 + 2 columns are also read by the floor in few columns, switched off here: with it, joint KSG is
+    # computed whatever the head's statistic, and KSG above the interval is the case above)
+    old = checks.FLOOR_DIMS_MAX
+    try:
+        checks.FLOOR_DIMS_MAX = 0
+        assert checks.check_reading((zx, zy), 0.01, 0.0, 0.05, (), 0.04) == (0.01, 0.0, 0.05, ())
+    finally:
+        checks.FLOOR_DIMS_MAX = old
+    assert checks.check_reading((zx, zy), 0.01, 0.0, 0.05, (), 0.04) == (mi, lower, upper, notes)
     wide = (np.hstack([zx, zx[::-1]]), np.hstack([zy, zy[::-1]]))
     assert checks.check_reading(wide, 0.01, 0.0, 0.05, (), 0.2)[:3] == (0.01, 0.0, 0.05)
     # row order and the X/Y swap are free, also on a value-ordered subset of the rows
@@ -173,3 +182,82 @@ def test_estimator_reads_a_rotated_noisy_ring_through_the_joint_check():
 
     r = independence_test(x, y, n_permutations=9, random_state=0, model=model)
     assert r.statistic == pytest.approx(e.mi, abs=1e-9) and r.p_value == pytest.approx(0.1)
+
+
+def _product(n, seed, s=0.3):
+    """(a, b) against a b + s N, a, b, N independent standard normals: no correlation between the
+    sides (MI 1.126 nats at s = 0.3: docs/experiments/real_shapes/functions.py)."""
+    g = np.random.default_rng(seed)
+    x = g.standard_normal((n, 2))
+    return x, x[:, 0] * x[:, 1] + s * g.standard_normal(n)
+
+
+def test_ksg_in_few_columns_is_kept_inside_the_reading():
+    from infoatlas.knn import ksg_joint
+
+    x, y = _product(3000, 11)
+    zx, zy = _scores(x), _scores(y)
+    k = ksg_joint(zx, zy)
+    assert 0.9 < k < 1.3
+    # the head's statistic (0.5) within the interval: only the floor reads KSG here
+    mi, lower, upper, notes = checks.check_reading((zx, zy), 0.8, 0.5, 1.3, (), 0.5)
+    assert (mi, lower) == (k, 0.5) and upper == pytest.approx(1.3 + k - 0.8)
+    assert len(notes) == 1 and "2 + 1 columns" in notes[0] and "more than the network's 0.8" in notes[0]
+    # row order and the X/Y swap are free
+    p = np.random.default_rng(2).permutation(3000)
+    assert checks.check_reading((zx[p], zy[p]), 0.8, 0.5, 1.3, (), 0.5)[:3] == (mi, lower, upper)
+    assert checks.check_reading((zy, zx), 0.8, 0.5, 1.3, (), 0.5)[:3] == (mi, lower, upper)
+    # a lower end above KSG less its spread s moves down to that, also within s above KSG; the
+    # estimate stays
+    s = checks.FLOOR_MARGIN / np.sqrt(3000)
+    for lo in (1.45, k + 0.5 * s, k - 0.5 * s):
+        mi, lower, upper, notes = checks.check_reading((zx, zy), 1.6, lo, 2.0, (), 0.5)
+        assert (mi, upper) == (1.6, 2.0) and lower == pytest.approx(k - s)
+        assert len(notes) == 1 and f"below the network's lower end {lo:.3g}" in notes[0]
+    # a lower end below KSG less s: unchanged
+    assert checks.check_reading((zx, zy), k, k - 1.5 * s, 2.0, (), 0.5) == (k, k - 1.5 * s, 2.0, ())
+    # an estimate within FLOOR_MARGIN / sqrt(rows) of KSG, fewer rows than FLOOR_MIN_ROWS, more columns
+    # than FLOOR_DIMS_MAX, or no head statistic (no joint-space checks at all): unchanged
+    near = k - 0.5 * checks.FLOOR_MARGIN / np.sqrt(3000)
+    assert checks.check_reading((zx, zy), near, 0.5, 1.3, (), 0.5) == (near, 0.5, 1.3, ())
+    few = (zx[:checks.FLOOR_MIN_ROWS - 1], zy[:checks.FLOOR_MIN_ROWS - 1])
+    assert checks.check_reading(few, 0.8, 0.5, 1.3, (), 0.5) == (0.8, 0.5, 1.3, ())
+    g = np.random.default_rng(3)
+    wide = (np.hstack([zx, _scores(g.standard_normal((3000, 3)))]), zy)
+    assert checks.check_reading(wide, 0.8, 0.5, 1.3, (), 0.5) == (0.8, 0.5, 1.3, ())
+    assert checks.check_reading((zx, zy), 0.8, 0.5, 1.3, ()) == (0.8, 0.5, 1.3, ())
+
+
+def test_floor_leaves_one_column_a_side_to_its_own_rules():
+    # rho = 0.6 (MI 0.223 nats): KSG of the pair reads above the estimate, below STRONG_PAIR_MIN and
+    # within the interval; pairwise tests such pairs against one null per n, read without a floor
+    g = np.random.default_rng(12)
+    u = g.standard_normal(2000)
+    v = 0.6 * u + 0.8 * g.standard_normal(2000)
+    zu, zv = _scores(u), _scores(v)
+    k = ksg_pair(zu[:, 0], zv[:, 0], exact_sum=True)
+    assert 0.1 + checks.FLOOR_MARGIN / np.sqrt(2000) < k < 0.35
+    assert checks.check_reading((zu, zv), 0.1, 0.05, 0.35, (), 0.3) == (0.1, 0.05, 0.35, ())
+
+
+def test_independence_statistic_leaves_the_floor_out():
+    x, y = _product(2000, 14)
+    zx, zy = _scores(x), _scores(y)
+    on = checks.check_reading((zx, zy), 0.5, 0.3, 1.5, (), 0.5)
+    assert on[0] > 0.9
+    assert checks.check_reading((zx, zy), 0.5, 0.3, 1.5, (), 0.5, floor=False) == (0.5, 0.3, 1.5, ())
+
+
+def test_estimator_reads_a_product_of_two_columns_through_the_floor():
+    x, y = _product(3000, 13)
+    model = InfoAtlas.from_pretrained(random_state=0)
+    old = checks.FLOOR_MIN_ROWS
+    try:
+        checks.FLOOR_MIN_ROWS = np.inf
+        alone = model.estimate(x, y)
+    finally:
+        checks.FLOOR_MIN_ROWS = old
+    e = model.estimate(x, y)
+    assert any("in so few columns KSG reads low" in t for t in e.notes)
+    assert abs(e.mi - 1.126) < 0.1 and e.lower <= 1.126 <= e.upper
+    assert e.mi > alone.mi + 0.1 and e.lower == alone.lower

@@ -40,6 +40,15 @@ sets where the cheap statistic already disagrees with the network
 (docs/experiments/joint_check: rotated weak shapes at n = 5,000, 90% coverage 35% -> 43% on the
 evaluation draws, no change on held-out families or independent data).
 
+In few columns (three or four in all: FLOOR_DIMS_MAX; FLOOR_MIN_ROWS rows or more) joint KSG is
+also kept inside the reading.  KSG is nearly unbiased at weak dependence in so few columns and reads
+strong dependence low, so neither the estimate nor the lower end should lie above it: where it reads
+above the network's estimate by more than about its own standard deviation, it becomes the estimate
+(the interval's upper end moves up by the difference; the network's low readings of a product of
+two columns plus noise and of the validation family gauss_spiral), and the lower end is at most KSG
+less that deviation (the network's high readings at a few nats, with intervals that excluded the
+truth; docs/experiments/low_dims).
+
 Last, the regression bound of :mod:`infoatlas.regression` (a column of one side fitted from the other
 side proves I(X; Y) >= h(column) - h(residual)) replaces a reading below it, and opens the upper end
 where a column is a function of the other side (:func:`regression_check`).
@@ -89,6 +98,22 @@ JOINT_ROWS_MAX = 5_000
 #: on independent copula scores at 3-8 columns (2.0-2.7 / sqrt(n), sd 0.64-0.85 / sqrt(n);
 #: docs/experiments/joint_check/null.md), chosen on the selection draws (rules_select.md)
 JOINT_MARGIN = 2.4
+#: KSG kept inside the reading in few columns: where the sides have at most FLOOR_DIMS_MAX columns in
+#: all (none tied; not one column a side) and at least FLOOR_MIN_ROWS rows, KSG in the joint space
+#: (on up to JOINT_ROWS_MAX rows) replaces an estimate it exceeds by more than FLOOR_MARGIN /
+#: sqrt(rows) nats (about one standard deviation of KSG on independent copula scores), and the lower
+#: end is at most KSG less that.  KSG is nearly unbiased at weak
+#: dependence and biased low at strong dependence in so few columns, so where it reads higher the
+#: network is the one that is low (a b + 0.3 N of normal a, b, which has no correlation between the
+#: sides: MAE 0.289 -> 0.020 nats at 5,000 rows, compare.md).  The floor was chosen on the selection
+#: draws of docs/experiments/low_dims (rules_select.md: 2-6 columns, margins 0-1.6, 200 or 1,000
+#: rows; no cell worse by more than 0.01 nats for any of them; 5 and 6 columns gained little for 2-4
+#: times the cost of KSG in 4), the lower end on the same draws (lower_select.md).  One column a side
+#: keeps its own rules above: there the floor gained nothing on the selection draws, and
+#: ``pairwise`` tests such pairs against one null per n without it
+FLOOR_DIMS_MAX = 4
+FLOOR_MIN_ROWS = 1_000
+FLOOR_MARGIN = 0.75
 
 
 def applies(dim_x: int, dim_y: int) -> bool:
@@ -165,7 +190,7 @@ def curve_side(zx: np.ndarray, zy: np.ndarray, order: np.ndarray | None = None) 
 
 
 def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: tuple,
-                  joint_ksg: float | None = None) -> tuple:
+                  joint_ksg: float | None = None, floor: bool = True) -> tuple:
     """(mi, lower, upper, notes) of the network's reading after the checks against KSG on all rows.
 
     scores : copula scores zx (m, dx), zy (m, dy) of the rows the network's statistics read (all
@@ -175,9 +200,14 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
     for dx + dy <= JOINT_DIMS_MAX, the joint space, where ``joint_ksg`` (the head's 512-row
     statistic, :attr:`infoatlas.features.Prepared.joint_ksg`; None: no joint check) exceeds the
     upper end, or where a side lies on a curve (:func:`curve_side`); there a joint KSG below the
-    network's estimate becomes the estimate (:func:`_curve`).  Columns with ties are skipped (KSG
-    counts tied rows as infinitely close); math.fsum, a screen that is a function of the set of rows and a value-ordered subset keep row
-    order and the X/Y swap exactly free.
+    network's estimate becomes the estimate (:func:`_curve`).  In at most FLOOR_DIMS_MAX columns on
+    FLOOR_MIN_ROWS rows or more (not one column a side; ``joint_ksg`` given), joint KSG replaces an
+    estimate it exceeds by FLOOR_MARGIN / sqrt(rows) and caps the lower end at itself less that
+    (:func:`_keep_ksg`); ``floor=False`` leaves that out (the independence test's statistic: on its
+    permuted copies KSG's noise would lift about one reading in six and cost the test power).
+    Columns with ties are skipped (KSG counts tied rows as infinitely close); math.fsum, a screen
+    that is a function of the set of rows and a value-ordered subset keep row order and the X/Y swap
+    exactly free.
     """
     zx, zy = scores
     m, dx = zx.shape
@@ -218,7 +248,8 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
     # one value-ordered row order (row-order free) for both subsets, where either needs one
     order = order_rows(np.hstack([zx, zy]), 0) if m > min(CURVE_ROWS, JOINT_ROWS_MAX) else None
     curve = curve_side(zx, zy, order) if CURVE_CHECK and max(dx, dy) >= 2 else None
-    if joint_ksg <= upper and curve is None:
+    floor = floor and dx + dy <= FLOOR_DIMS_MAX and m >= FLOOR_MIN_ROWS
+    if joint_ksg <= upper and curve is None and not floor:
         return mi, lower, upper, notes
     if m > JOINT_ROWS_MAX:  # a subset fixed by the rows' values: row-order free
         keep = np.sort(order[:JOINT_ROWS_MAX])
@@ -228,9 +259,9 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
     k = ksg_joint(np.ascontiguousarray(zx), np.ascontiguousarray(zy), KNN_K, workers=-1 if m >= 2_000 else 1)
     if curve is not None and k < mi:
         return _curve(k, curve, m, mi, lower, upper, notes)
-    where = (f"KSG in the joint space of all {dx} + {dy} columns (the ranks of {m} rows) reads {k:.3g} nats, "
-             "where no single column pair shows it")
-    return _missed(k, where, m, JOINT_MARGIN, mi, lower, upper, notes)
+    where = f"KSG in the joint space of all {dx} + {dy} columns (the ranks of {m} rows) reads {k:.3g} nats"
+    out = _missed(k, where + ", where no single column pair shows it", m, JOINT_MARGIN, mi, lower, upper, notes)
+    return _keep_ksg(k, where, m, mi, lower, upper, notes) if floor and len(out[3]) == len(notes) else out
 
 
 def _curve(k: float, curve: str, m: int, mi: float, lower: float, upper: float, notes: tuple) -> tuple:
@@ -256,6 +287,28 @@ def _missed(k: float, where: str, m: int, margin: float, mi: float, lower: float
             "by more than its own spread under independence; the estimate is KSG's and the interval's upper "
             "end moves up by the difference, to at least twice that spread above KSG")
     return k, lower, max(upper + (k - mi), k + 2 * margin / math.sqrt(m)), notes + (note,)
+
+
+def _keep_ksg(k: float, where: str, m: int, mi: float, lower: float, upper: float, notes: tuple) -> tuple:
+    """KSG's reading k in few columns (:data:`FLOOR_DIMS_MAX`, at least FLOOR_MIN_ROWS rows) kept
+    inside the reading, s = FLOOR_MARGIN / sqrt(m) its spread: above the estimate mi by more than s,
+    k becomes the estimate and the upper end moves up by the difference (the lower end stays: the
+    network's, in case KSG is the one that errs); else a lower end above k - s moves down to it (to
+    at least 0).  KSG reads low, not high, in so few columns, so neither the
+    estimate nor the lower end should lie above it."""
+    s = FLOOR_MARGIN / math.sqrt(m)
+    if m < FLOOR_MIN_ROWS:
+        return mi, lower, upper, notes
+    if k > mi + s:
+        note = (f"{where}, more than the network's {mi:.3g}: in so few columns KSG reads low, not high, so the "
+                "estimate is KSG's and the interval's upper end moves up by the difference")
+        return k, lower, upper + (k - mi), notes + (note,)
+    if max(k - s, 0.0) < lower:
+        note = (f"{where}, near or below the network's lower end {lower:.3g}: in so few columns KSG reads "
+                f"strong dependence low, not high, so the lower end moves down to KSG less {FLOOR_MARGIN:g} / "
+                "sqrt(rows)")
+        return mi, max(k - s, 0.0), upper, notes + (note,)
+    return mi, lower, upper, notes
 
 
 def regression_check(rb, mi: float, lower: float, upper: float, notes: tuple) -> tuple:
