@@ -245,7 +245,21 @@ def test_independence_statistic_leaves_the_floor_out():
     zx, zy = _scores(x), _scores(y)
     on = checks.check_reading((zx, zy), 0.5, 0.3, 1.5, (), 0.5)
     assert on[0] > 0.9
-    assert checks.check_reading((zx, zy), 0.5, 0.3, 1.5, (), 0.5, floor=False) == (0.5, 0.3, 1.5, ())
+    assert checks.check_reading((zx, zy), 0.5, 0.3, 1.5, (), 0.5, keep_ksg=False) == (0.5, 0.3, 1.5, ())
+    # the test itself: its statistic is the same with the rule switched off, below the floored estimate
+    from infoatlas import independence_test
+
+    model = InfoAtlas.from_pretrained(random_state=0)
+    e = model.estimate(x, y)
+    assert any("in so few columns KSG reads low" in t for t in e.notes)
+    r = independence_test(x, y, n_permutations=9, random_state=0, model=model)
+    old = checks.FLOOR_MIN_ROWS
+    try:
+        checks.FLOOR_MIN_ROWS = np.inf
+        off = independence_test(x, y, n_permutations=9, random_state=0, model=model)
+    finally:
+        checks.FLOOR_MIN_ROWS = old
+    assert r.statistic == off.statistic < e.mi and r.p_value == off.p_value == pytest.approx(0.1)
 
 
 def test_estimator_reads_a_product_of_two_columns_through_the_floor():

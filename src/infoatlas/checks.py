@@ -102,10 +102,10 @@ JOINT_MARGIN = 2.4
 #: all (none tied; not one column a side) and at least FLOOR_MIN_ROWS rows, KSG in the joint space
 #: (on up to JOINT_ROWS_MAX rows) replaces an estimate it exceeds by more than FLOOR_MARGIN /
 #: sqrt(rows) nats (about one standard deviation of KSG on independent copula scores), and the lower
-#: end is at most KSG less that.  KSG is nearly unbiased at weak
-#: dependence and biased low at strong dependence in so few columns, so where it reads higher the
-#: network is the one that is low (a b + 0.3 N of normal a, b, which has no correlation between the
-#: sides: MAE 0.289 -> 0.020 nats at 5,000 rows, compare.md).  The floor was chosen on the selection
+#: end is at most KSG less that.  KSG is nearly unbiased at weak dependence and biased low at strong
+#: dependence in so few columns, so where it reads higher the network is the one that is low (a b +
+#: 0.3 N of normal a, b, which has no correlation between the sides: MAE 0.289 -> 0.020 nats at 5,000
+#: rows, compare.md).  The floor was chosen on the selection
 #: draws of docs/experiments/low_dims (rules_select.md: 2-6 columns, margins 0-1.6, 200 or 1,000
 #: rows; no cell worse by more than 0.01 nats for any of them; 5 and 6 columns gained little for 2-4
 #: times the cost of KSG in 4), the lower end on the same draws (lower_select.md).  One column a side
@@ -190,7 +190,7 @@ def curve_side(zx: np.ndarray, zy: np.ndarray, order: np.ndarray | None = None) 
 
 
 def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: tuple,
-                  joint_ksg: float | None = None, floor: bool = True) -> tuple:
+                  joint_ksg: float | None = None, keep_ksg: bool = True) -> tuple:
     """(mi, lower, upper, notes) of the network's reading after the checks against KSG on all rows.
 
     scores : copula scores zx (m, dx), zy (m, dy) of the rows the network's statistics read (all
@@ -203,7 +203,7 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
     network's estimate becomes the estimate (:func:`_curve`).  In at most FLOOR_DIMS_MAX columns on
     FLOOR_MIN_ROWS rows or more (not one column a side; ``joint_ksg`` given), joint KSG replaces an
     estimate it exceeds by FLOOR_MARGIN / sqrt(rows) and caps the lower end at itself less that
-    (:func:`_keep_ksg`); ``floor=False`` leaves that out (the independence test's statistic: on its
+    (:func:`_keep_ksg`); ``keep_ksg=False`` leaves that out (the independence test's statistic: on its
     permuted copies KSG's noise would lift about one reading in six and cost the test power).
     Columns with ties are skipped (KSG counts tied rows as infinitely close); math.fsum, a screen
     that is a function of the set of rows and a value-ordered subset keep row order and the X/Y swap
@@ -248,8 +248,8 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
     # one value-ordered row order (row-order free) for both subsets, where either needs one
     order = order_rows(np.hstack([zx, zy]), 0) if m > min(CURVE_ROWS, JOINT_ROWS_MAX) else None
     curve = curve_side(zx, zy, order) if CURVE_CHECK and max(dx, dy) >= 2 else None
-    floor = floor and dx + dy <= FLOOR_DIMS_MAX and m >= FLOOR_MIN_ROWS
-    if joint_ksg <= upper and curve is None and not floor:
+    inside = keep_ksg and dx + dy <= FLOOR_DIMS_MAX and m >= FLOOR_MIN_ROWS
+    if joint_ksg <= upper and curve is None and not inside:
         return mi, lower, upper, notes
     if m > JOINT_ROWS_MAX:  # a subset fixed by the rows' values: row-order free
         keep = np.sort(order[:JOINT_ROWS_MAX])
@@ -261,7 +261,7 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
         return _curve(k, curve, m, mi, lower, upper, notes)
     where = f"KSG in the joint space of all {dx} + {dy} columns (the ranks of {m} rows) reads {k:.3g} nats"
     out = _missed(k, where + ", where no single column pair shows it", m, JOINT_MARGIN, mi, lower, upper, notes)
-    return _keep_ksg(k, where, m, mi, lower, upper, notes) if floor and len(out[3]) == len(notes) else out
+    return _keep_ksg(k, where, m, mi, lower, upper, notes) if inside and len(out[3]) == len(notes) else out
 
 
 def _curve(k: float, curve: str, m: int, mi: float, lower: float, upper: float, notes: tuple) -> tuple:
@@ -290,15 +290,13 @@ def _missed(k: float, where: str, m: int, margin: float, mi: float, lower: float
 
 
 def _keep_ksg(k: float, where: str, m: int, mi: float, lower: float, upper: float, notes: tuple) -> tuple:
-    """KSG's reading k in few columns (:data:`FLOOR_DIMS_MAX`, at least FLOOR_MIN_ROWS rows) kept
-    inside the reading, s = FLOOR_MARGIN / sqrt(m) its spread: above the estimate mi by more than s,
-    k becomes the estimate and the upper end moves up by the difference (the lower end stays: the
-    network's, in case KSG is the one that errs); else a lower end above k - s moves down to it (to
-    at least 0).  KSG reads low, not high, in so few columns, so neither the
-    estimate nor the lower end should lie above it."""
+    """KSG's reading k on m rows kept inside the reading (the caller checks the domain: at most
+    FLOOR_DIMS_MAX columns, at least FLOOR_MIN_ROWS rows), s = FLOOR_MARGIN / sqrt(m) its spread:
+    above the estimate mi by more than s, k becomes the estimate and the upper end moves up by the
+    difference (the lower end stays: the network's, in case KSG is the one that errs); else a lower
+    end above k - s moves down to it (to at least 0).  KSG reads low, not high, in so few columns,
+    so neither the estimate nor the lower end should lie above it."""
     s = FLOOR_MARGIN / math.sqrt(m)
-    if m < FLOOR_MIN_ROWS:
-        return mi, lower, upper, notes
     if k > mi + s:
         note = (f"{where}, more than the network's {mi:.3g}: in so few columns KSG reads low, not high, so the "
                 "estimate is KSG's and the interval's upper end moves up by the difference")

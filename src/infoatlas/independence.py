@@ -56,9 +56,10 @@ def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, c
     for the data and every re-pairing, and that of ``pairwise``'s matrix for one column a side.  The
     estimate's last check, the regression bound (:mod:`infoatlas.regression`), is left out: it reads
     the raw values and fits every row's neighbourhood, for each re-pairing again.  So is KSG as a floor in few columns
-    (``checks.check_reading(floor=False)``): on the re-pairings its noise lifts about one reading in
-    six, which widens the null (one draw of 2 + 2 columns at 5,000 rows with an MI of 0.01 nats, 99
-    re-pairings: p = 0.01 without it, 0.22 with it, at 2.6x the time)."""
+    (``checks.check_reading(keep_ksg=False)``): on the re-pairings its noise lifts about one reading in
+    six, which widens the null (2 + 2 columns with an MI of 0.01 nats, 8 draws, 99 re-pairings: p <=
+    0.05 in 8 of 8 without it, 1-2 of 8 with it, at 1.4-2.1x the time;
+    docs/experiments/low_dims/null_power.md)."""
     from . import checks
     from .estimator import _few_rows
 
@@ -75,7 +76,7 @@ def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, c
                 out.append(0.0)
                 continue
             v, lower, upper = est._reading(q, n, dims)
-            out.append(checks.check_reading((it[0], it[1]), v, lower, upper, (), p.joint_ksg, floor=False)[0]
+            out.append(checks.check_reading((it[0], it[1]), v, lower, upper, (), p.joint_ksg, keep_ksg=False)[0]
                        if check else v)
     return np.array(out)
 

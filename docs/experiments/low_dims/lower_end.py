@@ -24,7 +24,8 @@ def cols(r):
 
 def floored(r):
     mi, lo, up = r["mi"], r["lower"], r["upper"]
-    if not r["tied"] and r["n"] >= FLOOR_MIN_ROWS and 3 <= cols(r) <= 4 and r["ksg"] > mi + FLOOR_MARGIN / math.sqrt(r["n"]):
+    domain = not r["tied"] and r["n"] >= FLOOR_MIN_ROWS and 3 <= cols(r) <= 4
+    if domain and r["ksg"] > mi + FLOOR_MARGIN / math.sqrt(r["n"]):
         up += r["ksg"] - mi
         mi = r["ksg"]
     return mi, lo, up
