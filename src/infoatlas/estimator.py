@@ -786,39 +786,33 @@ class InfoAtlas:
         (lower end above ``LABEL_RATIO`` x e's estimate + ``LABEL_LOWER``), or in any case where
         ``direct`` (a column of few values on many rows: ``LEVELS_MAX``); else None.
         ``interval=False``: lower and upper NaN."""
+        if not direct:
+            # the choice is made on the interval whose bias term assumes a bias ~ 1/n, on which it was
+            # tuned (docs/experiments/coded_labels); where the categorical reading is taken, its interval
+            # is formed as the discrete path's (NN_BIAS_RATE: wider), which a choice on it would refuse
+            # more often, keeping the network's reading, the one read far off (label(100) beside two
+            # columns at n = 1,000: coverage 50% -> 0%; docs/experiments/label_intervals)
+            lower = _discrete.discrete_estimate(x, y, mask_x, mask_y, random_state=self.random_state, k=k,
+                                                bias_rate=1.0)[1]
+            if not lower > LABEL_RATIO * e.mi + LABEL_LOWER:
+                return None
+        mi, lower, upper, more = _discrete.discrete_estimate(x, y, mask_x, mask_y, random_state=self.random_state,
+                                                             k=k)
+        side, mask = ("X", mask_x) if mask_x.any() else ("Y", mask_y)
         if direct:
-            mi, lower, upper, more = _discrete.discrete_estimate(x, y, mask_x, mask_y,
-                                                                 random_state=self.random_state, k=k)
-            side = "X" if mask_x.any() else "Y"
-            levels = np.unique((x if mask_x.any() else y)[:, 0]).size
+            levels = np.unique((x if side == "X" else y)[:, 0]).size
             note = (f"{side} is one heavily tied column of {levels} values, each on {x.shape[0] / levels:.0f} rows "
                     f"on average: read as categories ({mi:.4g} [{lower:.4g}, {upper:.4g}] nats; the network, "
                     f"reading it as a number with its ties broken, read {e.mi:.4g}); discrete_{side.lower()}=True "
                     "reads it so directly")
-            if not interval:
-                lower = upper = float("nan")
-            return dataclasses.replace(e, mi=mi, lower=lower, upper=upper, n=n, n_used=x.shape[0],
-                                       notes=tuple(e.notes) + tuple(t for t in notes if t not in e.notes)
-                                       + (note,) + tuple(more))
-        # the choice is made on the interval whose bias term assumes a bias ~ 1/n, on which it was
-        # tuned (docs/experiments/coded_labels); where the categorical reading is taken, its interval
-        # is formed as the discrete path's (NN_BIAS_RATE: wider), which a choice on it would refuse
-        # more often, keeping the network's reading, the one read far off (label(100) beside two
-        # columns at n = 1,000: coverage 50% -> 0%; docs/experiments/label_intervals)
-        mi, lower, upper, more = _discrete.discrete_estimate(x, y, mask_x, mask_y, random_state=self.random_state,
-                                                             k=k, bias_rate=1.0)
-        if not lower > LABEL_RATIO * e.mi + LABEL_LOWER:
-            return None
-        mi, lower, upper, more = _discrete.discrete_estimate(x, y, mask_x, mask_y, random_state=self.random_state,
-                                                             k=k)
-        side, mask = ("X", mask_x) if mask_x.any() else ("Y", mask_y)
-        which = (f"{side} is one heavily tied column" if mask.all() else
-                 f"{side}'s column {int(np.flatnonzero(mask)[0])} (0-based) is heavily tied")
-        spec = "True" if mask.all() else f"[{int(np.flatnonzero(mask)[0])}]"
-        note = (f"{which}: read as categories it gives {mi:.4g} [{lower:.4g}, "
-                f"{upper:.4g}] nats, above the network's reading of it as a number ({e.mi:.4g}): the "
-                "dependence does not follow the order of its values (a label coded as numbers?), and the "
-                f"estimate is the categorical one (discrete_{side.lower()}={spec} reads it so directly)")
+        else:
+            which = (f"{side} is one heavily tied column" if mask.all() else
+                     f"{side}'s column {int(np.flatnonzero(mask)[0])} (0-based) is heavily tied")
+            spec = "True" if mask.all() else f"[{int(np.flatnonzero(mask)[0])}]"
+            note = (f"{which}: read as categories it gives {mi:.4g} [{lower:.4g}, "
+                    f"{upper:.4g}] nats, above the network's reading of it as a number ({e.mi:.4g}): the "
+                    "dependence does not follow the order of its values (a label coded as numbers?), and the "
+                    f"estimate is the categorical one (discrete_{side.lower()}={spec} reads it so directly)")
         if not interval:
             lower = upper = float("nan")
         return dataclasses.replace(e, mi=mi, lower=lower, upper=upper, n=n, n_used=x.shape[0],

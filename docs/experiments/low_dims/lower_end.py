@@ -12,10 +12,13 @@ import collections
 import json
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 
-FLOOR_MARGIN, FLOOR_MIN_ROWS = 0.75, 1000
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rules import apply  # noqa: E402  (the floor as scored on the selection draws, shared, not copied)
 
 
 def cols(r):
@@ -23,12 +26,8 @@ def cols(r):
 
 
 def floored(r):
-    mi, lo, up = r["mi"], r["lower"], r["upper"]
-    domain = not r["tied"] and r["n"] >= FLOOR_MIN_ROWS and 3 <= cols(r) <= 4
-    if domain and r["ksg"] > mi + FLOOR_MARGIN / math.sqrt(r["n"]):
-        up += r["ksg"] - mi
-        mi = r["ksg"]
-    return mi, lo, up
+    """The floor as shipped: 3-4 columns, from 1,000 rows, margin 0.75."""
+    return apply(r, 4, 0.75, 1000, False, 3)[:3]
 
 
 def capped(r, c, dmin, dmax, n_min):
