@@ -2,7 +2,8 @@
 columns: the G-test screen of the column pairs, the check itself, its invariances, and the estimator
 and independence test reading dependence in one column pair among several; the joint-space check of
 small sides (dependence a rotation spreads over the columns); KSG kept inside the reading in few
-columns (a floor of the estimate, a cap of the lower end)."""
+columns (a floor of the estimate, a cap of the lower end); lightly tied columns read by the checks with
+their ties broken."""
 import numpy as np
 import pytest
 from scipy import stats
@@ -275,3 +276,55 @@ def test_estimator_reads_a_product_of_two_columns_through_the_floor():
     assert any("in so few columns KSG reads low" in t for t in e.notes)
     assert abs(e.mi - 1.126) < 0.1 and e.lower <= 1.126 <= e.upper
     assert e.mi > alone.mi + 0.1 and e.lower == alone.lower
+
+
+def test_checks_read_lightly_tied_columns_with_their_ties_broken():
+    # three decimals on 3,000 rows: each column keeps more than half as many distinct values as rows
+    # (lightly tied: the network reads the ties), but a single tie used to switch every check off
+    x, y = _product(3000, 17)
+    x, y = np.round(x, 3), np.round(y, 3)
+    assert all(len(x) / 2 < np.unique(c).size < len(x) for c in (*x.T, y))
+    model = InfoAtlas.from_pretrained(random_state=0)
+    old = checks.BREAK_TIES
+    try:
+        checks.BREAK_TIES = False
+        off = model.estimate(x, y)
+    finally:
+        checks.BREAK_TIES = old
+    e = model.estimate(x, y)
+    assert not any("KSG" in t for t in off.notes)
+    assert any("in so few columns KSG reads low" in t for t in e.notes)
+    assert abs(e.mi - 1.126) < 0.1 and e.lower <= 1.126 <= e.upper
+    assert e.mi > off.mi + 0.1
+    # the keys that break the ties follow the rows' values, not their order
+    perm = np.random.default_rng(0).permutation(len(x))
+    assert model.estimate(x[perm], y[perm]).mi == e.mi
+
+
+def test_tie_breaking_for_the_checks_keeps_values_order_and_leaves_untied_data():
+    from infoatlas.estimator import _tie_broken_for_checks
+
+    g = np.random.default_rng(5)
+    x, y = g.standard_normal((500, 2)), g.standard_normal((500, 1))
+    zx, zy = _scores(x), _scores(y)
+    out = _tie_broken_for_checks(x, y, zx, zy, 0)
+    assert all(a is b for a, b in zip(out, (x, y, zx, zy)))  # untied: the arguments themselves
+    xt = x.copy()
+    xt[:, 1] = np.round(xt[:, 1], 2)  # ties in one column
+    zt = _scores(xt)
+    tx, ty, bx, by = _tie_broken_for_checks(xt, y, zt, zy, 0)
+    assert all(np.unique(c).size == c.size for c in (*bx.T, *by.T))
+    np.testing.assert_array_equal(bx[:, 0], zt[:, 0])  # the untied columns keep their scores
+    np.testing.assert_array_equal(by, zy)
+    lo, hi = np.nonzero(xt[:, 1][:, None] < xt[:, 1][None, :])
+    assert np.all(bx[lo, 1] < bx[hi, 1])  # distinct values keep their order; only ties are broken
+    # a side whose rows repeat whole (points of a finite pool) keeps its ties
+    pool = g.standard_normal((20, 2))[g.integers(0, 20, 500)]
+    zp = _scores(pool)
+    assert all(a is b for a, b in zip(_tie_broken_for_checks(pool, y, zp, zy, 0), (pool, y, zp, zy)))
+    old = checks.BREAK_TIES
+    try:
+        checks.BREAK_TIES = False
+        assert _tie_broken_for_checks(xt, y, zt, zy, 0)[2] is zt
+    finally:
+        checks.BREAK_TIES = old

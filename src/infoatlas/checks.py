@@ -69,6 +69,9 @@ PAIR_CHECK = True
 CURVE_CHECK = True
 #: False: no regression bound (:mod:`infoatlas.regression`; experiments that measure without it)
 REGRESSION_CHECK = True
+#: False: columns with ties switch the checks off instead of being read with their ties broken
+#: (:func:`infoatlas.estimator._tie_broken_for_checks`; experiments that measure without it)
+BREAK_TIES = True
 #: a side of several columns whose local_width (whitened copula scores) is below this lies on a
 #: curve: the curves of docs/experiments/real_shapes/curves.md read at most 0.003, a surface and
 #: sides that fill their columns (the held-out continuous families' among them) at least 0.45 ...
@@ -205,7 +208,8 @@ def check_reading(scores: tuple, mi: float, lower: float, upper: float, notes: t
     estimate it exceeds by FLOOR_MARGIN / sqrt(rows) and caps the lower end at itself less that
     (:func:`_keep_ksg`); ``keep_ksg=False`` leaves that out (the independence test's statistic: on its
     permuted copies KSG's noise would lift about one reading in six and cost the test power).
-    Columns with ties are skipped (KSG counts tied rows as infinitely close); math.fsum, a screen
+    Columns with ties are skipped (KSG counts tied rows as infinitely close; the estimator passes
+    lightly tied columns with their ties broken at random, ``BREAK_TIES``); math.fsum, a screen
     that is a function of the set of rows and a value-ordered subset keep row order and the X/Y swap
     exactly free.
     """

@@ -40,19 +40,20 @@ FAMILIES = ["gauss_block", "additive_uniform", "student_t_flow", "mixture_heldou
             "clayton_pairs", "gauss_spiral", "functional_noise"]
 
 
-def cases():
-    for c in atlas_suite(NS, DIMS, PER_CELL, families=FAMILIES, seed=SEED):
+def cases(seed=SEED, stream=STREAM, ns=NS, dims=DIMS, per_cell=PER_CELL):
+    """(name, family, x, y, MI) of every data set (also read by docs/experiments/light_ties)."""
+    for c in atlas_suite(ns, dims, per_cell, families=FAMILIES, seed=seed):
         yield c.name, c.family, c.x, c.y, c.mi
     for si, s in enumerate((0.1, 0.3, 1.0)):
         sample, mi = product(s)
-        for n in NS:
-            for r in range(PER_CELL):
-                x, y = sample(np.random.default_rng([STREAM, si, n, r]), n)
+        for n in ns:
+            for r in range(per_cell):
+                x, y = sample(np.random.default_rng([stream, si, n, r]), n)
                 yield f"product_s{s}/2x1/n{n}/{r}", f"product_s{s}", x, y, mi
-    for di, (dx, dy) in enumerate(DIMS):
-        for n in NS:
-            for r in range(PER_CELL):
-                rng = np.random.default_rng([STREAM, 9, di, n, r])
+    for di, (dx, dy) in enumerate(dims):
+        for n in ns:
+            for r in range(per_cell):
+                rng = np.random.default_rng([stream, 9, di, n, r])
                 yield f"independent/{dx}x{dy}/n{n}/{r}", "independent", rng.standard_normal((n, dx)), \
                     rng.standard_normal((n, dy)), 0.0
 
