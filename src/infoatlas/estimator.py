@@ -280,7 +280,11 @@ def _tie_broken_for_checks(x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.
     if not (mask_x.any() or mask_y.any()) or any(a.shape[1] > 1 and _pool_side(a) for a in (x, y)):
         return x, y, zx, zy
     tx, ty = _discrete.break_ties(x, y, mask_x, mask_y, random_state, stream=3)
-    return tx, ty, copula_normal(tx, "x", warn=False)[0], copula_normal(ty, "y", warn=False)[0]
+    # only the broken columns get new scores (untied columns' scores are the same either way)
+    bx, by = zx.copy(), zy.copy()
+    bx[:, mask_x] = copula_normal(tx[:, mask_x], "x", warn=False)[0]
+    by[:, mask_y] = copula_normal(ty[:, mask_y], "y", warn=False)[0]
+    return tx, ty, bx, by
 
 
 def _keep_scores(p: Prepared, zx: np.ndarray, zy: np.ndarray) -> None:
