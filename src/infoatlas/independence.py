@@ -11,8 +11,10 @@ scores, which a permutation of rows leaves unchanged: only the pairing is redraw
 continuous sides repeat their rows, ``estimate`` uses :mod:`infoatlas.pooled` (KSG on all rows) but
 the test keeps the network's reading: any statistic gives a valid p-value, and the network is far
 cheaper to evaluate on hundreds of permutations.  Two of the estimate's checks are left out of the
-statistic (:func:`_network_mi`): the regression bound and KSG as a floor in three or four columns.  For one
-continuous column against another without ties the scores are the same fixed set
+statistic (:func:`_network_mi`): the regression bound and KSG as a floor in three or four columns;
+and where columns still have ties, the statistic reads the tied scores, on which the checks against
+KSG are off (``estimate`` reads them with those ties broken at random).
+For one continuous column against another without ties the scores are the same fixed set
 {ndtri(i / (n + 1))} for every data set of n rows, so the null depends on n alone: it is computed
 once per (n, B, seed) and reused (a pairwise matrix of p-values costs one null, not one per pair).
 """
@@ -55,9 +57,9 @@ def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, c
     (:func:`infoatlas.checks.check_reading`), so that the statistic is the same function of the data
     for the data and every re-pairing, and that of ``pairwise``'s matrix for one column a side.  The
     estimate's last check, the regression bound (:mod:`infoatlas.regression`), is left out: it reads
-    the raw values and fits every row's neighbourhood, for each re-pairing again.  So is KSG as a floor in few columns
-    (``checks.check_reading(keep_ksg=False)``): on the re-pairings its noise lifts about one reading in
-    six, which widens the null (2 + 2 columns with an MI of 0.01 nats, 8 draws, 99 re-pairings: p <=
+    the raw values and fits every row's neighbourhood, for each re-pairing again.  So is KSG as a
+    floor in few columns (``checks.check_reading(keep_ksg=False)``): on the re-pairings its noise
+    lifts about one reading in six, which widens the null (2 + 2 columns with an MI of 0.01 nats, 8 draws, 99 re-pairings: p <=
     0.05 in 8 of 8 without it, 1-2 of 8 with it, at 1.4-2.1x the time;
     docs/experiments/low_dims/null_power.md)."""
     from . import checks

@@ -67,8 +67,10 @@ def main() -> None:
         cells = collections.defaultdict(list)
         for r in recs:
             cells[(r["family"], r["n"])].append(r)
-        closer = sum(np.mean([err(r, a) for r in v]) < np.mean([err(r, b) for r in v]) - 0.01 for v in cells.values())
-        farther = sum(np.mean([err(r, a) for r in v]) > np.mean([err(r, b) for r in v]) + 0.01 for v in cells.values())
+        # (MAE before, MAE after) of each cell
+        mae = [(np.mean([err(r, b) for r in v]), np.mean([err(r, a) for r in v])) for v in cells.values()]
+        closer = sum(after < before - 0.01 for before, after in mae)
+        farther = sum(after > before + 0.01 for before, after in mae)
         print(f"- Cells (family, n): {closer} of {len(cells)} closer by more than 0.01 nats (MAE), {farther} farther.")
         table(recs, "dims", d, f"By shape ({d} digits)")
         table(recs, "family", d, f"By family ({d} digits)")
