@@ -204,6 +204,18 @@ def test_fuzz_every_outcome_is_a_clear_error_or_a_valid_estimate(est, data, poli
             assert np.array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float), equal_nan=True)
 
 
+def test_an_infinite_value_is_a_missing_row_on_every_route(est):
+    # few-valued X columns read as numbers (their interval is bracketed by the categorical reading,
+    # which read the rows with an inf: the kd-tree refused them) and an inf in Y, dropped under omit
+    x = np.array([[4, 2], [1, 2], [3, 2], [2, 1], [0, 2], [2, 0]] + [[2, 2]] * 28, float)
+    y = np.array([16, 15, 2, 0, 12, 4, np.inf, 6, 3, 8, 5, 5.5e16, 7, 2e69, 10, 1.5, 13, 14, 11] + [1] * 14 + [9.0])
+    e = est.estimate(x, y, nan_policy="omit")
+    assert any("dropped 1 row(s) with NaN/inf" in t for t in e.notes)
+    assert all(math.isfinite(v) for v in (e.mi, e.lower, e.upper)) and 0 <= e.lower <= e.mi <= e.upper
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        est.estimate(x, y)
+
+
 def test_few_rows_for_many_columns_widen_the_interval_to_zero():
     r = np.random.default_rng(0)
     e = infoatlas.estimate(r.standard_normal((50, 40)), r.standard_normal((50, 40)))

@@ -328,3 +328,30 @@ def test_tie_breaking_for_the_checks_keeps_values_order_and_leaves_untied_data()
         assert _tie_broken_for_checks(xt, y, zt, zy, 0)[2] is zt
     finally:
         checks.BREAK_TIES = old
+
+
+def test_pairwise_reads_pairs_as_estimate_does_and_tests_the_reading_without_the_bound():
+    # a near-function of one column, which the regression bound lifts, and a product of two columns
+    # plus noise rounded to three decimals (light ties), which the checks against KSG lift: pairwise's
+    # default method read both without those checks before
+    g = np.random.default_rng(3)
+    a = g.standard_normal(1000)
+    f = np.sin(4 * a) + 0.01 * g.standard_normal(1000)
+    x, y = _product(3000, 17)
+    x, y = np.round(x, 3), np.round(y, 3)
+    model = InfoAtlas.from_pretrained(random_state=0)
+    old = checks.REGRESSION_CHECK, checks.BREAK_TIES
+    try:
+        checks.REGRESSION_CHECK = checks.BREAK_TIES = False
+        off_pair, off_p = model.pairwise(np.column_stack([a, f]), p_values=True, n_permutations=49, progress=False)
+        off_group = model.pairwise(np.column_stack([x, y]), {"x": [0, 1], "y": [2]}, progress=False)
+    finally:
+        checks.REGRESSION_CHECK, checks.BREAK_TIES = old
+    pair, p = model.pairwise(np.column_stack([a, f]), p_values=True, n_permutations=49, progress=False)
+    group = model.pairwise(np.column_stack([x, y]), {"x": [0, 1], "y": [2]}, progress=False)
+    e_pair, e_group = model.estimate(a, f), model.estimate(x, y)
+    assert any("local quadratic regression" in t for t in e_pair.notes)
+    assert pair[0, 1] == e_pair.mi and pair[0, 1] > off_pair[0, 1] + 0.3
+    assert group.iloc[0, 1] == e_group.mi and group.iloc[0, 1] > off_group.iloc[0, 1] + 0.1
+    # the pair's p-value tests the reading without the bound, whose null all untied pairs share
+    assert p[0, 1] == off_p[0, 1]

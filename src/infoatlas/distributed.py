@@ -37,7 +37,7 @@ def _estimator(net: dict):
     return _WORKER_MODELS[key]
 
 
-def _block_task(net: dict, data: dict, block) -> list[float]:
+def _block_task(net: dict, data: dict, block) -> tuple[list[float], dict]:
     return _estimator(net)._pair_block(data, block)
 
 
@@ -45,7 +45,8 @@ IN_FLIGHT_PER_WORKER = 8  #: blocks submitted ahead per worker (the rest are dra
 
 
 def pairwise_blocks(client, est, data: dict, blocks):
-    """Yield (block, MI values) as the workers finish them.  ``blocks`` is consumed lazily: at most
+    """Yield (block, (MI values, readings before the regression bound)) as the workers finish them
+    (see :meth:`InfoAtlas._pair_block`).  ``blocks`` is consumed lazily: at most
     ``IN_FLIGHT_PER_WORKER`` blocks per worker are submitted at a time, so the client holds a bounded
     number of tasks however many pairs there are."""
     import itertools

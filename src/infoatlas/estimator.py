@@ -553,7 +553,7 @@ class InfoAtlas:
         (docs/experiments/many_ties).  Reached only where the rows of the two sides do not both
         repeat (:mod:`infoatlas.pooled` reads those).  The bound that the tied data prove
         (:func:`infoatlas.pooled.repeat_bound`: a side that repeats its rows shares at most its
-        entropy) is taken from the data before the ties are broken, on the rows without NaN.  A side
+        entropy) is taken from the data before the ties are broken, on the rows without NaN or inf.  A side
         of several columns whose rows repeat whole (points from a finite pool, :func:`_pool_side`)
         keeps its ties: the head was trained on such sides as they are (``clusters_codebook``), and
         on fresh draws of that family with several columns a side breaking their ties read higher
@@ -570,7 +570,7 @@ class InfoAtlas:
         mask_x, mask_y = (m & (not _pool_side(a)) if m.any() else m for m, a in ((mask_x, ax), (mask_y, ay)))
         if not (mask_x.any() or mask_y.any()):
             return None
-        ok = ~(np.isnan(ax).any(axis=1) | np.isnan(ay).any(axis=1))
+        ok = np.isfinite(ax).all(axis=1) & np.isfinite(ay).all(axis=1)  # the rows validation keeps
         bound = _pooled.repeat_bound(ax[ok], ay[ok])
         # stream 2: keys independent of those of the few-valued columns and the atoms (see break_ties)
         tx, ty = _discrete.break_ties(ax, ay, mask_x, mask_y, self.random_state, stream=2)
@@ -640,8 +640,8 @@ class InfoAtlas:
         (docs/experiments/sparse_tables).  Both sides all few-valued: the contingency table's bracket
         (:func:`infoatlas.discrete.table_bracket`); one side: nearest neighbours of the other side
         within that side's categories (:func:`infoatlas.discrete.ross_mi`, low on many categories);
-        neither: unchanged.  On the rows without NaN."""
-        ok = ~(np.isnan(ax).any(axis=1) | np.isnan(ay).any(axis=1))
+        neither: unchanged.  On the rows without NaN or inf (those that validation keeps)."""
+        ok = np.isfinite(ax).all(axis=1) & np.isfinite(ay).all(axis=1)  # the rows validation keeps
         fx, fy = _discrete.few_valued(ax[ok]), _discrete.few_valued(ay[ok])
         if ok.sum() < 2 * k + 2 or not (fx or fy):
             return planned
@@ -754,17 +754,23 @@ class InfoAtlas:
             notes.append(f"subsampled {self.max_rows} of {n} rows")
         return ax, ay, n, notes
 
-    def _finish(self, planned: list, progress=False) -> list[MIEstimate]:
+    def _finish(self, planned: list, progress=False, before_bound: list | None = None) -> list[MIEstimate]:
         """Run the network on the planned data sets that need it (:class:`Scored` or
-        :class:`Prepared`); the others are already done."""
+        :class:`Prepared`); the others are already done.  ``before_bound``: a list that receives
+        each data set's estimate before the regression bound (see :meth:`_run`)."""
         planned = list(planned)
         recheck = {i: p.recheck for i, p in enumerate(planned) if isinstance(p, Scored) and p.recheck is not None}
         self._prepare_planned(planned, [i for i, p in enumerate(planned) if isinstance(p, Scored)])
         idx = [i for i, p in enumerate(planned) if isinstance(p, Prepared)]
-        done = self._run([planned[i] for i in idx], progress=progress)
+        pre: list = []
+        done = self._run([planned[i] for i in idx], progress=progress, before_bound=pre)
         out = list(planned)
         for i, e in zip(idx, done):
             out[i] = e
+        if before_bound is not None:
+            before_bound[:] = [e.mi for e in out]
+            for i, v in zip(idx, pre):
+                before_bound[i] = v
         for i, (tx, ty) in recheck.items():
             out[i] = self._atom_recheck(out[i], tx, ty)
         return out
@@ -907,8 +913,11 @@ class InfoAtlas:
         lo, hi = scale_interval(qs[0], mid, qs[len(q_idx) - 1], *self.interval_scale(n, dims), self.calibration.floor)
         return tuple(torch.expm1(torch.stack([mid, lo, hi]).clamp_min(0)).tolist())
 
-    def _run(self, prepared: Sequence[Prepared], progress=False) -> list[MIEstimate]:
+    def _run(self, prepared: Sequence[Prepared], progress=False, before_bound: list | None = None) -> list[MIEstimate]:
         """Estimates of many prepared data sets: median and calibrated 90% interval, in nats.
+        ``before_bound``: a list that receives each one's estimate before the regression bound
+        (:func:`infoatlas.checks.regression_check`), the statistic whose permutation null
+        :meth:`pairwise` shares between pairs (the bound reads the raw values, not the scores alone).
 
         With few rows for the columns (n <= 3 (dx + dy)) sample statistics of many columns look
         dependent even when X and Y are independent (independent 40 + 40 columns at n = 50 read
@@ -936,6 +945,8 @@ class InfoAtlas:
         for i, (p, qs) in enumerate(zip(prepared, qs_all[: len(prepared)])):
             if qs is None:
                 out.append(MIEstimate(0.0, 0.0, 0.0, p.n, p.dim_x, p.dim_y, 0, p.notes))
+                if before_bound is not None:
+                    before_bound.append(0.0)
                 continue
             mi, lower, upper = self._reading(qs, p.n, p.dim_x + p.dim_y)
             notes = p.notes
@@ -961,6 +972,8 @@ class InfoAtlas:
                     notes = notes + (f"{head}: the estimate is unreliable and the interval is widened to include 0",)
             if p.scores is not None and not _few_rows(p.n, p.dim_x, p.dim_y):
                 mi, lower, upper, notes = _checks.check_reading(p.scores, mi, lower, upper, notes, p.joint_ksg)
+            if before_bound is not None:
+                before_bound.append(mi)
             if p.regression is not None and not p.near_copy:  # None with few rows for the columns (_scored)
                 mi, lower, upper, notes = _checks.regression_check(p.regression, mi, lower, upper, notes)
             if p.near_copy:
@@ -1071,7 +1084,8 @@ class InfoAtlas:
         discrete : which columns of ``data`` are discrete, as ``discrete_x`` of :meth:`estimate`.
         p_values : also return permutation p-values of independence for every pair
             (:func:`infoatlas.independence_test` with ``n_permutations``; pairs of two untied
-            continuous columns share one null, so they cost little more than the MI itself).
+            continuous columns share one null, so they cost little more than the MI itself, and are
+            tested on their reading without the regression bound, as that test's statistic is).
         p_adjust : None or "bh": Benjamini-Hochberg adjustment over the pairs.
         block_length : None, or int >= 1 (with ``p_values``)
             Rows that are a series (time order): every pair's p-value from
@@ -1084,7 +1098,12 @@ class InfoAtlas:
             workers (the network sent once to each, the data once to each; results come back as
             blocks finish).  The matrix is the same as without a client.  Needs ``infoatlas[dask]``.
         method : "network" (default) or "fast"
-            "network": every pair as :meth:`estimate` would read it.  "fast": pairs of two single
+            "network": every pair as :meth:`estimate` would read it, with its checks against KSG on
+            all rows (columns that still have ties read with them broken) and its regression bound
+            (docs/experiments/pairwise_checks: about 1.8x the time of the reading without them on 30
+            columns), except that a group of several columns keeps the ties of its heavily tied
+            columns and of its columns with atoms, which estimate breaks before the network reads
+            them.  "fast": pairs of two single
             continuous, non-constant columns with at least 20 rows are read by the pair-screening
             model (:mod:`infoatlas.fastpairs`: rank statistics -> a small MLP), tens of times
             faster than the network and about as accurate on the atlas's held-out 1+1 families (see
@@ -1169,7 +1188,7 @@ class InfoAtlas:
         labelish = np.zeros(x_all.shape[1], bool)  # heavily tied columns that are groups by themselves
         atoms_cache: dict = {}  # column -> whether it has atoms, found at most once per call
         if fast is not None and all(len(c) == 1 for c in groups.values()) and (fast["slot"] >= 0)[~disc].all():
-            zfull = None  # every continuous pair goes to the pair model: no copula scores needed
+            zfull = vfull = None  # every continuous pair goes to the pair model: no copula scores needed
         else:
             # rank each continuous column once; a column with atoms that is a group by itself is split
             # at them in every pair (_atom_pair, which reads the same per-column cache), so its ties are
@@ -1191,6 +1210,11 @@ class InfoAtlas:
             zfull = np.full(x_all.shape, np.nan)
             zfull[:, ~disc] = z
             constant[~disc] = const
+            # the values the scores rank (the ties above broken), which the regression bound reads
+            vfull = x_all
+            if tied_own.any():
+                vfull = x_all.copy()
+                vfull[:, ~disc] = xc
         gnames = list(groups)
         g = len(gnames)
         n_pairs = g * (g - 1) // 2
@@ -1208,17 +1232,20 @@ class InfoAtlas:
         if client is not None:  # at least about 4 blocks per worker, so that every worker has work
             size = max(16, min(PAIR_BLOCK, -(-n_pairs // (4 * max(1, len(client.scheduler_info()["workers"]))))))
         blocks = _blocks(where(), size)
-        data = {"x": x_all, "z": zfull, "constant": constant, "disc": disc, "groups": [groups[g] for g in gnames],
-                "n": n, "notes": notes, "fast": fast, "atoms": atoms_cache, "labelish": labelish}
+        data = {"x": x_all, "z": zfull, "v": vfull, "constant": constant, "disc": disc,
+                "groups": [groups[g] for g in gnames], "n": n, "notes": notes, "fast": fast, "atoms": atoms_cache,
+                "labelish": labelish}
         if client is not None:
             from .distributed import pairwise_blocks
 
             done = pairwise_blocks(client, self, data, blocks)
         else:
             done = ((block, self._pair_block(data, block)) for block in blocks)
-        for block, values in done:
+        statistics = {}  # (a, b) -> the reading before the regression bound, where the bound raised it
+        for block, (values, before) in done:
             for (a, b), v in zip(block, values):
                 mat[a, b] = mat[b, a] = v
+            statistics.update({block[i]: v for i, v in before.items()})
             if bar is not None:
                 bar.update(len(block))
         if bar is not None:
@@ -1227,7 +1254,8 @@ class InfoAtlas:
             if disc[groups[g]].all():
                 mat[a, a] = _discrete.side_entropy(x_all[:, groups[g]])
         pmat = self._pair_p_values(x_all, groups, gnames, disc, mat, where, n_permutations, p_adjust,
-                                   fast=data["fast"], block_length=block_length) if p_values else None
+                                   fast=data["fast"], block_length=block_length,
+                                   statistics=statistics) if p_values else None
         if is_df or columns is not None:
             import pandas as pd
 
@@ -1235,10 +1263,12 @@ class InfoAtlas:
             pmat = None if pmat is None else pd.DataFrame(pmat, index=gnames, columns=gnames)
         return (mat, pmat) if p_values else mat
 
-    def _pair_block(self, data: dict, block) -> list[float]:
-        """MI (nats) of the pairs (a, b) of a block of :meth:`pairwise`; ``data`` holds the rows
-        (x), the continuous columns' copula scores (z), the constant and discrete masks and the
-        groups' column indices, all computed once per call."""
+    def _pair_block(self, data: dict, block) -> tuple[list[float], dict]:
+        """MI (nats) of the pairs (a, b) of a block of :meth:`pairwise`, and {position in the block:
+        the reading before the regression bound} for the pairs whose reading the bound raised (the
+        statistic that their p-values test, see :meth:`_pair_p_values`); ``data`` holds the rows
+        (x), the continuous columns' copula scores (z) and the values they rank (v), the constant and
+        discrete masks and the groups' column indices, all computed once per call."""
         groups, x_all, disc, n = data["groups"], data["x"], data["disc"], data["n"]
         live = [[j for j in g if not data["constant"][j]] for g in groups]
         planned: list = [None] * len(block)
@@ -1270,7 +1300,13 @@ class InfoAtlas:
                 # on the values themselves: the copula scores of tie-broken columns no longer repeat
                 p.bound = _pooled.repeat_bound(x_all[:, live[block[i][0]]], x_all[:, live[block[i][1]]])
             if p.inputs is not None:
-                _keep_scores(p, it[0], it[1])
+                # the checks and the regression bound as estimate() reads them (_scored): on a copy with
+                # the ties that columns still have broken, not with few rows for the columns
+                va, vb = data["v"][:, live[block[i][0]]], data["v"][:, live[block[i][1]]]
+                cx, cy, czx, czy = _tie_broken_for_checks(va, vb, it[0], it[1], self.random_state)
+                _keep_scores(p, czx, czy)
+                if not _few_rows(n, len(ia), len(ib)):
+                    p.regression = _regression(cx, cy, czx, czy)
                 # a heavily tied column alone on a side may be a label coded as numbers, as in estimate()
                 lab = [len(g) == 1 and data["labelish"][g[0]] for g in (ia, ib)]
                 if any(lab):
@@ -1284,9 +1320,14 @@ class InfoAtlas:
             for i, v in zip(fast_at, fast_pair_mi(fast["model"], fast["cols"], a, b)):
                 out[i] = float(v)
         rest = [i for i in range(len(block)) if out[i] is None]
-        for i, e in zip(rest, self._finish([planned[i] for i in rest])):
+        pre: list = []
+        done = self._finish([planned[i] for i in rest], before_bound=pre)
+        before = {}
+        for i, e, v in zip(rest, done, pre):
             out[i] = e.mi
-        return out
+            if v != e.mi:
+                before[i] = v
+        return out, before
 
     @staticmethod
     def _has_atoms(x: np.ndarray, cache: dict, j: int) -> bool:
@@ -1322,11 +1363,14 @@ class InfoAtlas:
         return few[j]
 
     def _pair_p_values(self, x_all, groups, gnames, disc, mat, where, n_permutations, p_adjust, fast=None,
-                       block_length=None):
+                       block_length=None, statistics=None):
         """Permutation p-values of the pairs of :meth:`pairwise` (see there); with ``fast`` (the
         fast method's columns) the one-column pairs of continuous columns were read by the pair model,
         so their null is that model's: one null per n for untied pairs, a null of their own for
-        pairs with ties.  With ``block_length`` every pair is tested by circular shifts."""
+        pairs with ties.  With ``block_length`` every pair is tested by circular shifts.
+        ``statistics``: {(a, b): the reading before the regression bound} where the bound raised it;
+        the one null per n shared by untied pairs of single columns is that of the reading without
+        the bound (:func:`infoatlas.independence.rank_null`), so such a pair is tested on that."""
         from .independence import (benjamini_hochberg, fast_pair_null, fast_rank_null, independence_test,
                                    permutation_p_value, rank_null)
 
@@ -1347,7 +1391,7 @@ class InfoAtlas:
             elif len(ia) == len(ib) == 1 and untied_col[ia[0]] and untied_col[ib[0]]:  # the statistic's null depends on n alone: one null for all such pairs
                 null = (fast_rank_null(fast["model"], n, n_permutations, self.random_state) if fast is not None
                         else rank_null(self, n, n_permutations, self.random_state))
-                p = permutation_p_value(mat[a, b], null)
+                p = permutation_p_value((statistics or {}).get((a, b), mat[a, b]), null)
             elif fast is not None and len(ia) == len(ib) == 1 and fast["slot"][ia[0]] >= 0 and fast["slot"][ib[0]] >= 0:
                 p = permutation_p_value(mat[a, b], fast_pair_null(fast["model"], xa[:, 0], xb[:, 0], n_permutations,
                                                                    self.random_state))

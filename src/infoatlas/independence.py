@@ -55,9 +55,10 @@ def _network_mi(est, zx: np.ndarray, zy: np.ndarray, perms: np.ndarray | None, c
     """Network MI (nats) of (zx, zy) re-paired by each row of ``perms`` (B, n), or as given (None);
     each reading after the estimator's checks against KSG on all rows
     (:func:`infoatlas.checks.check_reading`), so that the statistic is the same function of the data
-    for the data and every re-pairing, and that of ``pairwise``'s matrix for one column a side.  The
-    estimate's last check, the regression bound (:mod:`infoatlas.regression`), is left out: it reads
-    the raw values and fits every row's neighbourhood, for each re-pairing again.  So is KSG as a
+    for the data and every re-pairing, and that of ``pairwise``'s matrix for one column a side before
+    the regression bound (what ``pairwise``'s p-values of such pairs test).  The estimate's last
+    check, the regression bound (:mod:`infoatlas.regression`), is left out: it reads the raw values
+    and fits every row's neighbourhood, for each re-pairing again.  So is KSG as a
     floor in few columns (``checks.check_reading(keep_ksg=False)``): on the re-pairings its noise
     lifts about one reading in six, which widens the null (2 + 2 columns with an MI of 0.01 nats, 8 draws, 99 re-pairings: p <=
     0.05 in 8 of 8 without it, 1-2 of 8 with it, at 1.4-2.1x the time;
