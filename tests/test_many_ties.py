@@ -175,6 +175,28 @@ def test_pairwise_reads_tied_columns_as_estimate_does(model):
     assert m[0, 3] <= np.log(np.unique(d[:, 3]).size) + 1e-9
 
 
+def test_pairwise_reads_groups_of_tied_or_few_valued_columns_as_estimate_does(tiny):
+    from infoatlas import estimator
+
+    r = np.random.default_rng(16)
+    items = r.integers(0, 2, (600, 6)).astype(float)        # six binary items: 64 joint values
+    flipped = np.where(r.random((600, 6)) < 0.2, 1 - items, items)
+    z = r.normal(size=(600, 2))
+    tied = np.c_[np.round(z[:, 0], 1), z[:, 1]]             # a heavily tied column beside an untied one
+    d = np.c_[items, flipped, tied, z[:, :1] + r.normal(size=(600, 1))]
+    groups = {"a": list(range(6)), "b": list(range(6, 12)), "t": [12, 13], "u": [14]}
+    m = tiny.pairwise(d, groups, progress=False)
+    assert m.loc["a", "b"] == pytest.approx(tiny.estimate(items, flipped).mi, abs=1e-6)
+    assert m.loc["t", "u"] == pytest.approx(tiny.estimate(tied, d[:, 14]).mi, abs=1e-6)
+    old = estimator.PLAN_GROUPS
+    try:
+        estimator.PLAN_GROUPS = False  # the former reading: the items as joint categories
+        before = tiny.pairwise(d, groups, progress=False)
+    finally:
+        estimator.PLAN_GROUPS = old
+    assert before.loc["a", "b"] != pytest.approx(m.loc["a", "b"], abs=1e-3)
+
+
 def test_a_side_of_several_columns_from_a_finite_pool_keeps_its_ties(tiny):
     # points of a finite pool repeat whole rows: the head was trained on such sides with their ties
     # (docs/experiments/many_ties/pools.md); a single tied column is broken

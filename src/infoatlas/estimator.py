@@ -35,6 +35,10 @@ from . import fastpairs as _fastpairs
 
 
 PAIR_BLOCK = 512  #: pairs prepared and estimated together in :meth:`InfoAtlas.pairwise`
+#: False: :meth:`InfoAtlas.pairwise` reads groups of several columns with a discrete, heavily tied or
+#: atom column through its per-column scores and masks, not as estimate() plans them (experiments
+#: that measure the former reading; docs/experiments/pairwise_checks/groups.md)
+PLAN_GROUPS = True
 #: ``pairwise(method="fast")`` reads at most this many rows (the pair model's training range)
 FAST_MAX_ROWS = 20_000
 #: at most this many rows per column (n <= 3 (dx + dy)) the network's reading is checked against
@@ -1101,9 +1105,11 @@ class InfoAtlas:
             "network": every pair as :meth:`estimate` would read it, with its checks against KSG on
             all rows (columns that still have ties read with them broken) and its regression bound
             (docs/experiments/pairwise_checks: about 1.8x the time of the reading without them on 30
-            columns), except that a group of several columns keeps the ties of its heavily tied
-            columns and of its columns with atoms, which estimate breaks before the network reads
-            them.  "fast": pairs of two single
+            columns); a group of several columns with a discrete, heavily tied or atom column is
+            planned pair by pair as :meth:`estimate` plans it (few-valued columns of many joint values
+            read as numbers, ties broken; a group with a column of strings keeps ``discrete``'s mask
+            instead of the automatic rule).  Copies of records are dropped once for all columns
+            and rows subsampled once, not per pair.  "fast": pairs of two single
             continuous, non-constant columns with at least 20 rows are read by the pair-screening
             model (:mod:`infoatlas.fastpairs`: rank statistics -> a small MLP), tens of times
             faster than the network and about as accurate on the atlas's held-out 1+1 families (see
@@ -1187,6 +1193,7 @@ class InfoAtlas:
         constant = np.zeros(x_all.shape[1], bool)
         labelish = np.zeros(x_all.shape[1], bool)  # heavily tied columns that are groups by themselves
         atoms_cache: dict = {}  # column -> whether it has atoms, found at most once per call
+        by_plan = np.zeros(x_all.shape[1], bool)  # columns whose groups' pairs are planned as estimate() plans them
         if fast is not None and all(len(c) == 1 for c in groups.values()) and (fast["slot"] >= 0)[~disc].all():
             zfull = vfull = None  # every continuous pair goes to the pair model: no copula scores needed
         else:
@@ -1202,11 +1209,20 @@ class InfoAtlas:
             xc = x_all[:, ~disc]
             in_many = {j for cols in groups.values() if len(cols) > 1 for j in cols}
             own = np.array([int(j) in alone and int(j) not in in_many for j in cont], bool)
-            tied_own = _discrete.tied_columns(xc) & own
+            tied = _discrete.tied_columns(xc)
+            tied_own = tied & own
+            # a group of several columns with a discrete, heavily tied or atom column is read pair by
+            # pair as estimate() reads it (_planned_pair): how such a side is read depends on all its
+            # columns together (few-valued columns of many joint values are read as numbers, the ties
+            # of heavily tied and atom columns are broken), which one set of scores per column cannot give
+            tied_col = np.zeros(x_all.shape[1], bool)
+            tied_col[cont] = tied
+            for j in in_many if PLAN_GROUPS else ():
+                by_plan[j] = disc[j] or tied_col[j] or self._has_atoms(x_all, atoms_cache, int(j))
             labelish[cont[tied_own]] = True  # read as categories too where clearly higher (_label_reading)
             xc = _discrete.break_ties(xc, xc[:, :0], tied_own, np.zeros(0, bool), self.random_state, stream=2)[0]
-            z, const = copula_normal(xc, "data", ties_handled=lambda j: int(cont[j]) in alone and
-                                     self._has_atoms(x_all, atoms_cache, int(cont[j])))
+            z, const = copula_normal(xc, "data", ties_handled=lambda j: by_plan[cont[j]] or (
+                int(cont[j]) in alone and self._has_atoms(x_all, atoms_cache, int(cont[j]))))
             zfull = np.full(x_all.shape, np.nan)
             zfull[:, ~disc] = z
             constant[~disc] = const
@@ -1234,7 +1250,8 @@ class InfoAtlas:
         blocks = _blocks(where(), size)
         data = {"x": x_all, "z": zfull, "v": vfull, "constant": constant, "disc": disc,
                 "groups": [groups[g] for g in gnames], "n": n, "notes": notes, "fast": fast, "atoms": atoms_cache,
-                "labelish": labelish}
+                "labelish": labelish, "by_plan": by_plan, "categorical": np.zeros(arr.shape[1], bool) if cat is None
+                else np.asarray(cat, bool), "auto": isinstance(discrete, str) and discrete == "auto"}
         if client is not None:
             from .distributed import pairwise_blocks
 
@@ -1278,6 +1295,8 @@ class InfoAtlas:
             ia, ib = groups[a], groups[b]
             if fast is not None and len(ia) == len(ib) == 1 and fast["slot"][ia[0]] >= 0 and fast["slot"][ib[0]] >= 0:
                 fast_at.append(i)
+            elif (len(ia) > 1 or len(ib) > 1) and data["by_plan"][ia + ib].any():
+                planned[i] = self._planned_pair(data, ia, ib)
             elif disc[ia].any() or disc[ib].any():  # reps=0: the matrix holds estimates, not intervals
                 mi, lo, hi, more = _discrete.discrete_estimate(x_all[:, ia], x_all[:, ib], disc[ia], disc[ib],
                                                                random_state=self.random_state, reps=0)
@@ -1328,6 +1347,18 @@ class InfoAtlas:
             if v != e.mi:
                 before[i] = v
         return out, before
+
+    def _planned_pair(self, data: dict, ia: list, ib: list):
+        """The plan (:meth:`plan`, a :class:`Scored` or a finished :class:`MIEstimate`) of the groups
+        ia and ib of :meth:`pairwise`, as :meth:`estimate` plans them: under ``discrete="auto"``
+        the automatic rule reads the groups' columns (a group with a column of strings keeps the
+        call's discrete mask, as the values here are its codes); otherwise the call's mask."""
+        x = data["x"]
+        auto = data["auto"] and not data["categorical"][ia + ib].any()
+        kinds = ("auto", "auto") if auto else (data["disc"][ia], data["disc"][ib])
+        with warnings.catch_warnings():  # the data's warnings were given once, for all columns
+            warnings.simplefilter("ignore")
+            return self.plan(x[:, ia], x[:, ib], *kinds, interval=False)
 
     @staticmethod
     def _has_atoms(x: np.ndarray, cache: dict, j: int) -> bool:
