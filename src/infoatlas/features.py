@@ -108,8 +108,10 @@ class Prepared:
         half of the rows (:func:`raw_copies`), is above ``COPY_RHO`` (X and Y nearly copies of each
         other): the estimator leaves the interval open above.
     regression : the largest regression bound of the MI over the columns
-        (:class:`infoatlas.regression.RegressionBound`), set by the estimator where a side has at most
-        four columns and no column ties; :func:`infoatlas.checks.regression_check` reads it; else None.
+        (:class:`infoatlas.regression.RegressionBound`), set by the estimator (``estimate`` and
+        ``pairwise`` alike) where a side has at most four columns, on the values with the ties that
+        columns still have broken at random (:func:`infoatlas.estimator._tie_broken_for_checks`);
+        :func:`infoatlas.checks.regression_check` reads it; else None.
     """
 
     inputs: dict | None

@@ -1,6 +1,7 @@
 """``pairwise`` (its default method, the network) against ``estimate`` on the same pairs: before,
-``pairwise`` read its pairs without the regression bound and with the checks against KSG switched
-off by any tie (``checks.REGRESSION_CHECK = False``, ``checks.BREAK_TIES = False`` give that reading
+``pairwise`` read its pairs without the regression bound, with the checks against KSG switched off
+by any tie, and groups of several columns through its per-column scores (``checks.REGRESSION_CHECK
+= False``, ``checks.BREAK_TIES = False`` and ``estimator.PLAN_GROUPS = False`` give that reading
 again); after, as ``estimate`` reads them.  Writes one JSON line per data set; compare.py summarises.
 
     python docs/experiments/pairwise_checks/collect.py > docs/experiments/pairwise_checks/evaluate.jsonl
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from infoatlas import InfoAtlas, checks
+from infoatlas import InfoAtlas, checks, estimator
 
 HERE = Path(__file__).resolve().parent
 
@@ -48,7 +49,7 @@ PERMUTATIONS = 99
 
 
 def set_checks(on: bool) -> None:
-    checks.REGRESSION_CHECK = checks.BREAK_TIES = on
+    checks.REGRESSION_CHECK = checks.BREAK_TIES = estimator.PLAN_GROUPS = on
 
 
 def pairwise(model, x, y, p_values: bool):
