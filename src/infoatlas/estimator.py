@@ -28,8 +28,8 @@ from . import discrete as _discrete
 from . import pooled as _pooled
 from . import regression as _regress
 from .validation import (MIN_SAMPLES, SERIAL_COLUMNS, SERIAL_ROWS, align_pandas, as_2d, as_2d_typed, check_int,
-                         check_random_state, lag1_rank_autocorrelations, looks_serial, serial_note, validate_xy,
-                         warn_data)
+                         check_random_state, finite_rows, lag1_rank_autocorrelations, looks_serial, serial_note,
+                         validate_xy, warn_data)
 from .weights import load_model, load_pair_model
 from . import fastpairs as _fastpairs
 
@@ -149,7 +149,7 @@ def drop_copies(ax: np.ndarray, ay: np.ndarray, mask_x: np.ndarray, mask_y: np.n
     if not keys or ax.shape[0] != ay.shape[0]:  # (the validation that follows says what is wrong)
         return ax, ay, ()
     # copies among the finite rows; rows with NaN or inf stay for the validation to drop or refuse
-    ok = np.isfinite(ax).all(1) & np.isfinite(ay).all(1)
+    ok = finite_rows(ax, ay)
     rows = np.flatnonzero(ok)
     keep, notes = _kept_copies(np.hstack([ax[rows], ay[rows]]), keys)
     if keep is None:
@@ -289,6 +289,16 @@ def _tie_broken_for_checks(x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.
     bx[:, mask_x] = copula_normal(tx[:, mask_x], "x", warn=False)[0]
     by[:, mask_y] = copula_normal(ty[:, mask_y], "y", warn=False)[0]
     return tx, ty, bx, by
+
+
+def _check_inputs(x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.ndarray, few: bool, random_state) -> tuple:
+    """((zx, zy) for the checks against KSG, the regression bound or None) of the values x (m, dx),
+    y (m, dy) with copula scores zx, zy: both on a copy with the ties that columns still have broken
+    (:func:`_tie_broken_for_checks`; the scores themselves where none has), no bound with few rows for
+    the columns (``few``).  :meth:`InfoAtlas._scored` and :meth:`InfoAtlas.pairwise` read a data set
+    or a pair through it alike."""
+    cx, cy, czx, czy = _tie_broken_for_checks(x, y, zx, zy, random_state)
+    return (czx, czy), None if few else _regression(cx, cy, czx, czy)
 
 
 def _keep_scores(p: Prepared, zx: np.ndarray, zy: np.ndarray) -> None:
@@ -442,9 +452,8 @@ class InfoAtlas:
                          for _ in range(FEW_ROWS_PERMUTATIONS)]
         if not checks:
             return Scored(item, nulls)
-        cx, cy, czx, czy = _tie_broken_for_checks(vx, vy, zx, zy, self.random_state)
-        return Scored(item, nulls, regression=None if few else _regression(cx, cy, czx, czy),
-                      checked=None if czx is zx else (czx, czy))
+        checked, regression = _check_inputs(vx, vy, zx, zy, few, self.random_state)
+        return Scored(item, nulls, regression=regression, checked=None if checked[0] is zx else checked)
 
     def _prepare_scored(self, scored: Sequence["Scored"]) -> list[Prepared]:
         """:class:`Prepared` inputs of scored data sets, prepared together (data sets of the same
@@ -574,7 +583,7 @@ class InfoAtlas:
         mask_x, mask_y = (m & (not _pool_side(a)) if m.any() else m for m, a in ((mask_x, ax), (mask_y, ay)))
         if not (mask_x.any() or mask_y.any()):
             return None
-        ok = np.isfinite(ax).all(axis=1) & np.isfinite(ay).all(axis=1)  # the rows validation keeps
+        ok = finite_rows(ax, ay)
         bound = _pooled.repeat_bound(ax[ok], ay[ok])
         # stream 2: keys independent of those of the few-valued columns and the atoms (see break_ties)
         tx, ty = _discrete.break_ties(ax, ay, mask_x, mask_y, self.random_state, stream=2)
@@ -645,7 +654,7 @@ class InfoAtlas:
         (:func:`infoatlas.discrete.table_bracket`); one side: nearest neighbours of the other side
         within that side's categories (:func:`infoatlas.discrete.ross_mi`, low on many categories);
         neither: unchanged.  On the rows without NaN or inf (those that validation keeps)."""
-        ok = np.isfinite(ax).all(axis=1) & np.isfinite(ay).all(axis=1)  # the rows validation keeps
+        ok = finite_rows(ax, ay)
         fx, fy = _discrete.few_valued(ax[ok]), _discrete.few_valued(ay[ok])
         if ok.sum() < 2 * k + 2 or not (fx or fy):
             return planned
@@ -1319,13 +1328,11 @@ class InfoAtlas:
                 # on the values themselves: the copula scores of tie-broken columns no longer repeat
                 p.bound = _pooled.repeat_bound(x_all[:, live[block[i][0]]], x_all[:, live[block[i][1]]])
             if p.inputs is not None:
-                # the checks and the regression bound as estimate() reads them (_scored): on a copy with
-                # the ties that columns still have broken, not with few rows for the columns
+                # the checks and the regression bound as estimate() reads them (_scored)
                 va, vb = data["v"][:, live[block[i][0]]], data["v"][:, live[block[i][1]]]
-                cx, cy, czx, czy = _tie_broken_for_checks(va, vb, it[0], it[1], self.random_state)
-                _keep_scores(p, czx, czy)
-                if not _few_rows(n, len(ia), len(ib)):
-                    p.regression = _regression(cx, cy, czx, czy)
+                checked, p.regression = _check_inputs(va, vb, it[0], it[1], _few_rows(n, len(ia), len(ib)),
+                                                      self.random_state)
+                _keep_scores(p, *checked)
                 # a heavily tied column alone on a side may be a label coded as numbers, as in estimate()
                 lab = [len(g) == 1 and data["labelish"][g[0]] for g in (ia, ib)]
                 if any(lab):

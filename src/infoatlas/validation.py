@@ -163,7 +163,7 @@ def validate_xy(x, y, *, nan_policy: str = "raise", min_samples: int = MIN_SAMPL
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same number of rows; got {x.shape[0]} and {y.shape[0]}")
     notes = []
-    ok = np.isfinite(x).all(1) & np.isfinite(y).all(1)
+    ok = finite_rows(x, y)
     if not ok.all():
         bad = int((~ok).sum())
         if nan_policy == "raise":
@@ -177,6 +177,12 @@ def validate_xy(x, y, *, nan_policy: str = "raise", min_samples: int = MIN_SAMPL
         notes.append(f"fewer rows ({x.shape[0]}) than columns ({x.shape[1]} + {y.shape[1]}): was the array "
                      "passed transposed?")
     return x, y, tuple(notes)
+
+
+def finite_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(n,) bool: the rows of x (n, dx) and y (n, dy) without NaN or inf, those that
+    :func:`validate_xy` keeps (``nan_policy="omit"``) or accepts."""
+    return np.isfinite(x).all(1) & np.isfinite(y).all(1)
 
 
 class NonFiniteError(ValueError):
